@@ -1,0 +1,1 @@
+"""The persistent cache: filled in by the expansion issue."""

@@ -1,0 +1,62 @@
+"""resolver: keeps the sources an article cites from rotting away.
+
+The library mirrors the command line: `scan()` / `scan_many()` here are what
+`resolver scan` calls. Heavier stages load on first use, so `import resolver` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+from resolver.errors import FetchError, InputError, ResolverError, UsageError  # noqa: E402
+from resolver.models import (  # noqa: E402
+    ArticleFormat,
+    ArticleScan,
+    Link,
+    LinkKind,
+    ScanFailure,
+    StatusRef,
+    TweetEmbed,
+    Where,
+)
+
+if TYPE_CHECKING:
+    from resolver.scanner import scan, scan_article, scan_bytes, scan_many
+
+_LAZY = {
+    "scan": "resolver.scanner",
+    "scan_many": "resolver.scanner",
+    "scan_bytes": "resolver.scanner",
+    "scan_article": "resolver.scanner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'resolver' has no attribute {name!r}")
+
+
+__all__ = [
+    "ArticleFormat",
+    "ArticleScan",
+    "FetchError",
+    "InputError",
+    "Link",
+    "LinkKind",
+    "ResolverError",
+    "ScanFailure",
+    "StatusRef",
+    "TweetEmbed",
+    "UsageError",
+    "Where",
+    "__version__",
+    "scan",
+    "scan_article",
+    "scan_bytes",
+    "scan_many",
+]

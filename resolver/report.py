@@ -1,0 +1,149 @@
+"""Writing results for people (tables) and machines (JSON, JSON Lines, CSV).
+
+Writers stream: a run over 100,000 articles never holds its results in memory. Every
+machine format carries the documented field names and stable slugs, never a repr.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from enum import Enum
+from typing import IO, Any
+
+from resolver.models import ArticleScan, ScanFailure
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+SCAN_CSV_COLUMNS = (
+    "article", "item", "index", "url", "kind", "host", "tweet", "id", "handle", "author", "date", "text",
+    "line", "column", "element", "attribute", "form",
+)
+
+
+def write_scans(
+    results: Iterable[ArticleScan | ScanFailure],
+    out: IO[str],
+    fmt: OutputFormat,
+    *,
+    on_failure: Any,
+    console: Any = None,
+) -> tuple[int, int]:
+    """Write scan results; failures go to `on_failure(failure)` (stderr), not into the data.
+
+    Returns (articles written, failures).
+    """
+    ok = failed = 0
+
+    def successes() -> Iterator[ArticleScan]:
+        nonlocal ok, failed
+        for result in results:
+            if isinstance(result, ScanFailure):
+                failed += 1
+                on_failure(result)
+            else:
+                ok += 1
+                yield result
+
+    if fmt is OutputFormat.JSONL:
+        for scan in successes():
+            out.write(dumps(scan.to_json()) + "\n")
+    elif fmt is OutputFormat.JSON:
+        _write_json_stream(successes(), out)
+    elif fmt is OutputFormat.CSV:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(SCAN_CSV_COLUMNS)
+        for scan in successes():
+            for row in _csv_rows(scan):
+                writer.writerow(row)
+    else:
+        for scan in successes():
+            render_scan_table(scan, console)
+    return ok, failed
+
+
+def _write_json_stream(scans: Iterator[ArticleScan], out: IO[str]) -> None:
+    """One object for one article, an array for several, without holding them all."""
+    first = next(scans, None)
+    if first is None:
+        out.write("[]\n")
+        return
+    second = next(scans, None)
+    if second is None:
+        out.write(json.dumps(first.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    out.write("[\n")
+    out.write(dumps(first.to_json()))
+    out.write(",\n" + dumps(second.to_json()))
+    for scan in scans:
+        out.write(",\n" + dumps(scan.to_json()))
+    out.write("\n]\n")
+
+
+def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
+    for i, tweet in enumerate(scan.tweets):
+        w = tweet.where
+        yield [scan.article, "tweet", i, tweet.url or "", "", "", "", tweet.id or "", tweet.handle or "",
+               tweet.author or "", tweet.date.isoformat() if tweet.date else "", tweet.text or "",
+               _blank(w.line), _blank(w.column), w.element or "", w.attribute or "", tweet.form]
+    for i, link in enumerate(scan.links):
+        w = link.where
+        yield [scan.article, "link", i, link.url, link.kind.value, link.host, _blank(link.tweet),
+               link.status.id if link.status else "", link.status.handle or "" if link.status else "", "", "",
+               link.text or "", _blank(w.line), _blank(w.column), w.element or "", w.attribute or "", ""]
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def render_scan_table(scan: ArticleScan, console: Any) -> None:
+    """One block per article: its tweets (each with text and links), then its links."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(
+        f"[bold]{escape(scan.article)}[/bold]  {scan.format.value}, {scan.encoding}: "
+        f"{len(scan.tweets)} tweet(s), {len(scan.links)} link(s)"
+    )
+    for warning in scan.warnings:
+        console.print(f"  [yellow]warning:[/yellow] {escape(warning)}")
+    for i, t in enumerate(scan.tweets):
+        who = " ".join(x for x in (f"@{t.handle}" if t.handle else "", f"({t.author})" if t.author else "") if x)
+        facts = "  ".join(x for x in (
+            who, t.date.isoformat() if t.date else "", f"id {t.id}" if t.id else "", t.form, str(t.where)) if x)
+        console.print(f"  [bold cyan]tweet {i}[/bold cyan]  {escape(facts)}", soft_wrap=True)
+        if t.text:
+            console.print(f"    {escape(_clip(t.text, 200))}", soft_wrap=True)
+        for url in t.links:
+            console.print(f"    -> {escape(url)}", soft_wrap=True)
+    if scan.links:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("kind", no_wrap=True)
+        table.add_column("tweet", no_wrap=True, justify="right")
+        table.add_column("where", no_wrap=True)
+        table.add_column("url", overflow="fold")
+        for link in scan.links:
+            table.add_row(link.kind.value, "" if link.tweet is None else str(link.tweet), str(link.where),
+                          escape(link.url))
+        console.print(table)
+    console.print()
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

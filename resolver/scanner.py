@@ -1,0 +1,207 @@
+"""`resolver scan`: read articles and detect their tweets and links (no network, except
+to fetch an article given by URL).
+
+`scan()` handles one input; `scan_many()` streams many, in input order, over a pool of
+worker processes when there are enough files to pay for it (parsing is CPU-bound, and
+lxml holds the GIL while it builds a tree, so threads would not use the second core).
+"""
+
+from __future__ import annotations
+
+import bisect
+import multiprocessing
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from resolver import rules
+from resolver.detect.html import HtmlTooDeep, detect_html, find_shortcodes, shortcode_tweet
+from resolver.detect.text import find_signatures
+from resolver.errors import InputError
+from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, iter_sources, load
+from resolver.models import ArticleFormat, ArticleScan, Link, LinkKind, ScanFailure, TweetEmbed, Where
+
+_TAG = re.compile(r"<[^>]*>")
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def scan(source: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE, timeout: float = 30.0) -> ArticleScan:
+    """Scan one article: a path, `-` for stdin, or an http(s) URL.
+
+    Raises `InputError` (with a one-line reason) for input that cannot be scanned.
+    """
+    return scan_article(load(os.fspath(source), max_size=max_size, timeout=timeout))
+
+
+def scan_bytes(data: bytes, name: str = "<bytes>", *, content_type: str | None = None,
+               url: str | None = None) -> ArticleScan:
+    """Scan an article already in memory (encoding and format detected from the bytes)."""
+    return scan_article(decode(data, name, content_type=content_type, url=url))
+
+
+def scan_article(article: Article) -> ArticleScan:
+    """Detect tweets and links in a decoded article."""
+    warnings = list(article.warnings)
+    if article.format is ArticleFormat.HTML:
+        try:
+            found = detect_html(article.text, base_url=article.url)
+            tweets, links = list(found.tweets), list(found.links)
+            warnings.extend(found.warnings)
+        except HtmlTooDeep as exc:
+            # Hostile or broken markup: still find what the text and hrefs say.
+            warnings.append(f"HTML could not be parsed as a tree ({exc}); scanned as text")
+            tweets, links = _scan_tag_soup(article.text)
+    else:
+        tweets, links = detect_text(article.text)
+    return ArticleScan(
+        article=article.name,
+        format=article.format,
+        tweets=tuple(tweets),
+        links=tuple(links),
+        encoding=article.encoding,
+        size=article.size,
+        warnings=tuple(warnings),
+    )
+
+
+def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
+    """Tweets flattened to text (signature lines), shortcodes, and bare URLs of a text article."""
+    line_starts = _line_starts(text)
+
+    def where(offset: int) -> Where:
+        line = bisect.bisect_right(line_starts, offset) - 1
+        return Where(line=line + 1, column=offset - line_starts[line] + 1)
+
+    signatures = find_signatures(text) if "(@" in text else []
+    items: list[tuple[int, str, object]] = [(sig.start, "sig", sig) for sig in signatures]
+    items += [(m.start(), "shortcode", m) for m in find_shortcodes(text)]
+    items.sort(key=lambda item: item[0])
+
+    tweets: list[TweetEmbed] = []
+    spans: list[tuple[int, int, int]] = []
+    urls = list(rules.find_urls(text))
+    for _, what, obj in items:
+        if what == "sig":
+            sig = obj
+            start, end = sig.text_start, sig.text_end  # type: ignore[attr-defined]
+            tweet_links = []
+            for s, _e, raw in urls:
+                if start <= s < end:
+                    url = rules.absolutize(raw)
+                    if url and url not in tweet_links and not rules.is_ignored_url(url):
+                        tweet_links.append(url)
+            body = text[start:end].strip()
+            spans.append((start, end, len(tweets)))
+            tweets.append(TweetEmbed(
+                id=None, url=None, handle=sig.handle, author=sig.author or None,  # type: ignore[attr-defined]
+                date=sig.date, text=body or None, lang=None, links=tuple(tweet_links),  # type: ignore[attr-defined]
+                where=where(start if end > start else sig.start), form="text-signature",  # type: ignore[attr-defined]
+                date_text=sig.date_text, date_lang=sig.date_lang,  # type: ignore[attr-defined]
+                date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
+            ))
+        else:
+            match = obj
+            tweet = shortcode_tweet(match, where(match.start()))  # type: ignore[attr-defined]
+            if tweet is not None:
+                tweets.append(tweet)
+
+    links: list[Link] = []
+    for start, _end, raw in urls:
+        url = rules.absolutize(raw)
+        if url is None or rules.is_ignored_url(url):
+            continue
+        kind = rules.classify(url)
+        tweet = next((idx for s, e, idx in spans if s <= start < e), None)
+        links.append(Link(
+            url=url, raw=raw, kind=kind, host=rules.host_of(url), where=where(start), tweet=tweet,
+            status=rules.parse_status_url(url) if kind is LinkKind.TWEET else None,
+        ))
+    return tweets, links
+
+
+def _scan_tag_soup(markup: str) -> tuple[list[TweetEmbed], list[Link]]:
+    """Fallback for markup lxml cannot build a tree of: hrefs by pattern, the rest as text."""
+    hrefs = " ".join(match.group(1) for match in _HREF.finditer(markup))
+    text = _TAG.sub(" ", markup) + "\n" + hrefs
+    return detect_text(text)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
+
+
+# --- many inputs -------------------------------------------------------------------------
+
+
+def _scan_one(job: tuple[str, int, float]) -> ArticleScan | ScanFailure:
+    source, max_size, timeout = job
+    try:
+        return scan(source, max_size=max_size, timeout=timeout)
+    except InputError as exc:
+        return ScanFailure(exc.source, exc.reason)
+    except RecursionError:
+        return ScanFailure(source, "markup nested too deeply to scan")
+    except MemoryError:
+        return ScanFailure(source, "out of memory while scanning")
+    except Exception as exc:  # a detector bug must not lose the rest of a 100,000-article run
+        return ScanFailure(source, f"internal error while scanning ({type(exc).__name__}: {exc})")
+
+
+#: Below this many inputs a pool costs more (process start, pickling) than it saves.
+_POOL_THRESHOLD = 8
+
+
+def scan_many(
+    sources: Iterable[str | os.PathLike[str]],
+    *,
+    workers: int | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    timeout: float = 30.0,
+) -> Iterator[ArticleScan | ScanFailure]:
+    """Scan paths, directories (recursively), `-` and URLs; yield one result per article, in order.
+
+    `workers`: processes to use (default: one per CPU core; 1 scans in this process).
+    Inputs that cannot be scanned come out as `ScanFailure`, never as exceptions.
+    """
+    expanded = iter_sources(os.fspath(s) for s in sources)
+    jobs: Iterator[tuple[str, int, float] | InputError] = (
+        item if isinstance(item, InputError) else (item, max_size, timeout) for item in expanded
+    )
+    n_workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
+    head = list(islice(jobs, _POOL_THRESHOLD))
+    if n_workers == 1 or len(head) < _POOL_THRESHOLD or any(
+        not isinstance(j, InputError) and j[0] == "-" for j in head
+    ):
+        for job in [*head, *jobs]:
+            yield ScanFailure(job.source, job.reason) if isinstance(job, InputError) else _scan_one(job)
+        return
+    yield from _pooled([*head], jobs, n_workers)
+
+
+def _pooled(head: list[tuple[str, int, float] | InputError],
+            rest: Iterator[tuple[str, int, float] | InputError], n_workers: int) -> Iterator[ArticleScan | ScanFailure]:
+    # fork is much cheaper to start than spawn and the workers inherit the imported modules.
+    method = "fork" if sys.platform.startswith("linux") else None
+    ctx = multiprocessing.get_context(method)
+
+    def all_jobs() -> Iterator[tuple[str, int, float] | InputError]:
+        yield from head
+        yield from rest
+
+    with ctx.Pool(n_workers) as pool:
+        # imap keeps input order; chunks amortise the pickling of small results.
+        yield from pool.imap(_scan_or_report, all_jobs(), chunksize=4)
+
+
+def _scan_or_report(job: tuple[str, int, float] | InputError) -> ArticleScan | ScanFailure:
+    if isinstance(job, InputError):
+        return ScanFailure(job.source, job.reason)
+    return _scan_one(job)

@@ -1,0 +1,211 @@
+"""Reading articles: encodings, formats and bad input, each a row."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import resolver
+from resolver.errors import InputError
+from resolver.inputs import decode, iter_sources, sniff_binary
+from resolver.models import ArticleFormat
+
+RUSSIAN = "Минобороны России сообщило: https://t.co/abcDEF123 - подробности"
+
+ENCODING_CASES = [
+    (RUSSIAN.encode("utf-8"), "utf-8"),
+    (RUSSIAN.encode("utf-8-sig"), "utf-8"),
+    (RUSSIAN.encode("utf-16"), "utf-16"),
+    (RUSSIAN.encode("cp1251"), "cp1251"),
+    (
+        f"<html><head><meta charset='windows-1251'></head><body><p>{RUSSIAN}</p></body></html>".encode(
+            "cp1251"
+        ),
+        "cp1251",
+    ),
+    (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r"></head>'
+        f"<body><p>{RUSSIAN}</p></body></html>".encode("koi8-r"),
+        "koi8-r",
+    ),
+    ("Ação é já: https://bit.ly/x1 e mais um parágrafo em português.".encode("latin-1"), None),
+]
+
+
+@pytest.mark.parametrize(("data", "encoding"), ENCODING_CASES)
+def test_encodings(data: bytes, encoding: str | None) -> None:
+    article = decode(data, "x")
+    if encoding is not None:
+        assert article.encoding == encoding
+    assert "https://" in article.text
+    if "Минобороны" in RUSSIAN and encoding in ("utf-8", "utf-16", "cp1251", "koi8-r"):
+        assert "Минобороны" in article.text
+
+
+def test_latin1_text_decodes_to_the_right_letters() -> None:
+    article = decode("Ação é já: https://bit.ly/x1 e mais um parágrafo em português.".encode("latin-1"), "x")
+    assert "Ação" in article.text
+
+
+FORMAT_CASES = [
+    (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "a.txt", ArticleFormat.HTML),
+    (
+        b"<?xml version='1.0' encoding='utf-8'?>\n<html xmlns='http://www.w3.org/1999/xhtml'><body/></html>",
+        "a.xhtml",
+        ArticleFormat.HTML,
+    ),
+    (b"<p>para</p><div>x</div><a href='http://e.com'>l</a>", "fragment", ArticleFormat.HTML),
+    (b"Plain text with a <3 heart and https://bit.ly/x.", "a.html", ArticleFormat.TEXT),
+    (b"# Title\n\nSee [the source](https://example.com/a).\n", "notes", ArticleFormat.MARKDOWN),
+    (b"Just words.\n#FOOTAGE hashtag line\n", "a.md", ArticleFormat.MARKDOWN),
+    (b"Just words.\n#FOOTAGE hashtag line\n", "a.txt", ArticleFormat.TEXT),
+]
+
+
+@pytest.mark.parametrize(("data", "name", "fmt"), FORMAT_CASES)
+def test_format_by_content(data: bytes, name: str, fmt: ArticleFormat) -> None:
+    assert decode(data, name).format is fmt
+
+
+BAD_INPUT_CASES = [
+    (b"", "empty file"),
+    (b"   \n\t ", "only whitespace"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF document"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image"),
+    (gzip.compress(b"<html></html>"), "gzip archive"),
+    (b"\x00\x01\x02\x03binary\x00\x00", "binary data"),
+    (bytes(range(256)) * 4, "binary data"),
+]
+
+
+@pytest.mark.parametrize(("data", "reason"), BAD_INPUT_CASES)
+def test_bad_input_is_one_clear_error(data: bytes, reason: str) -> None:
+    with pytest.raises(InputError) as info:
+        decode(data, "bad.html")
+    assert reason in str(info.value)
+    assert str(info.value).startswith("bad.html: ")
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"a" * 2000 + b"</p>")
+    with pytest.raises(InputError, match="over the 1.0 KB limit"):
+        resolver.scan(big, max_size=1024)
+    assert resolver.scan(big, max_size=4096).format is ArticleFormat.HTML
+
+
+def test_missing_and_unreadable_paths(tmp_path: Path) -> None:
+    items = list(iter_sources([str(tmp_path / "nope.html")]))
+    assert isinstance(items[0], InputError) and "no such file" in items[0].reason
+
+
+def test_directory_walk_is_recursive_sorted_and_skips_non_articles(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.html").write_text("<p>x</p>")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "c.md").write_text("x")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / ".hidden.html").write_text("x")
+    (tmp_path / "story.archive").mkdir()
+    (tmp_path / "story.archive" / "index.html").write_text("x")
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in iter_sources([str(tmp_path)])]  # type: ignore[arg-type]
+    assert found == ["a.txt", "c.md", "b/2.html"]
+
+
+def test_deeply_nested_html_is_scanned_not_crashed() -> None:
+    markup = "<html><body>" + "<div>" * 50_000 + "<a href='https://bit.ly/deep'>x</a>" + "</div>" * 50_000
+    markup += "<p>https://t.co/after1</p></body></html>"
+    result = resolver.scan_bytes(markup.encode(), "deep.html")
+    urls = {link.url for link in result.links}
+    assert {"https://bit.ly/deep", "https://t.co/after1"} <= urls
+    assert any("scanned as text" in w for w in result.warnings)
+
+
+def test_sniff_binary_lets_text_through() -> None:
+    assert sniff_binary("Olá, mundo\n".encode("utf-16")) is None
+    assert sniff_binary(b"plain ascii\n") is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096))
+def test_arbitrary_bytes_never_raise_anything_but_input_error(data: bytes) -> None:
+    try:
+        resolver.scan_bytes(data, "fuzz")
+    except InputError:
+        pass
+
+
+_TAGS = st.sampled_from(
+    [
+        "p",
+        "div",
+        "a",
+        "blockquote",
+        "script",
+        "style",
+        "iframe",
+        "amp-twitter",
+        "br",
+        "noscript",
+        "figure",
+        "span",
+        "template",
+    ]
+)
+_ATTRS = st.sampled_from(
+    [
+        ' class="twitter-tweet"',
+        ' href="https://twitter.com/a/status/123"',
+        ' data-tweet-id="99"',
+        ' src="https://platform.twitter.com/embed/Tweet.html?id=5"',
+        ' data-attrs="{bad json"',
+        ' lang="pt"',
+        ' data-html="&lt;blockquote class=&quot;twitter-tweet&quot;&gt;"',
+        ' href="pic.twitter.com/x"',
+        "",
+    ]
+)
+_TEXTS = st.sampled_from(
+    [
+        "— Name (@handle) 21 outubro 2015",
+        "https://t.co/abc",
+        "pic.twitter.com/X1",
+        "[tweet 123]",
+        "&mdash;",
+        "(@",
+        "text",
+        "\n",
+        "<",
+        "&",
+        "]]>",
+        "\u00e9\u2014",
+    ]
+)
+
+
+@st.composite
+def html_soup(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 40))):
+        choice = draw(st.integers(0, 2))
+        if choice == 0:
+            parts.append(f"<{draw(_TAGS)}{draw(_ATTRS)}>")
+        elif choice == 1:
+            parts.append(f"</{draw(_TAGS)}>")
+        else:
+            parts.append(draw(_TEXTS))
+    return "<html><body>" + "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_soup())
+def test_arbitrary_html_never_raises(markup: str) -> None:
+    result = resolver.scan_bytes(markup.encode("utf-8", "replace"), "fuzz.html")
+    for link in result.links:
+        assert link.tweet is None or 0 <= link.tweet < len(result.tweets)
+    for tweet in result.tweets:
+        assert tweet.quoted_in is None or 0 <= tweet.quoted_in < len(result.tweets)
