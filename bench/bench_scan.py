@@ -185,6 +185,7 @@ class Recall:
     tweets: Score = field(default_factory=Score)
     by_form: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     by_variant: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    forms: Score = field(default_factory=Score)  #: matched tweets whose form the scan named as the truth does
     handles: Score = field(default_factory=Score)  #: matched tweets whose handle the scan got right
     dates: Score = field(default_factory=Score)  #: matched tweets whose date the scan got right
     shorts: Score = field(default_factory=Score)
@@ -226,6 +227,7 @@ def score_article(rec: Recall, truth: dict[str, Any], scan: Any) -> None:
             unmatched.remove(hit)
             pairs.append((want, hit))
     for want, got in pairs:
+        rec.forms.add(1, int(got.form == want["form"]))
         if want["handle"]:
             rec.handles.add(1, int((got.handle or "").lower() == want["handle"].lower()))
         if want["date"]:
@@ -235,6 +237,8 @@ def score_article(rec: Recall, truth: dict[str, Any], scan: Any) -> None:
             rec.noise["decoy tweets reported (script, style, comment, JSON state)"] += 1
         elif extra.id in truth_ids:
             rec.noise["duplicate tweets (an embed reported twice)"] += 1
+        elif extra.id is None:
+            rec.noise["tweets reported without an ID, matching no truth tweet"] += 1
         elif extra.id in status_ids:
             rec.noise["prose status links reported as embedded tweets"] += 1
         else:
@@ -293,6 +297,7 @@ def recall_section(rec: Recall) -> str:
 
     rows = [row("tweets (by ID; by handle where the form shows no ID)", rec.tweets)]
     rows += [row(f"  form: {form}", s) for form, s in sorted(rec.by_form.items())]
+    rows.append(row("form named as in the truth, of matched tweets", rec.forms))
     rows.append(row("handle right, of matched tweets that show one", rec.handles))
     rows.append(row("date right, of matched tweets with a known date", rec.dates))
     rows.append(row("short links (distinct per article)", rec.shorts))
@@ -372,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
 
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: the load average is {load:.2f}: other processes are using the CPU, so the timings "
+              "will be slower and noisier than on a quiet machine", file=sys.stderr)
     size = sum(os.path.getsize(p) for p in paths)
     cores = os.cpu_count() or 1
     pool_workers = max(args.workers, 2)
@@ -421,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"```\n{command}\n```\n")
     if cli_line:
         print(f"CLI run as: `{cli_line}`\n")
-    print(f"Machine: {machine_line()}; {time.strftime('%Y-%m-%d')}.\n")
+    print(f"Machine: {machine_line()}; {time.strftime('%Y-%m-%d')}; load average {load:.2f} at start.\n")
     print(throughput_table(timings, cores))
     print("\n`time vs baseline`: wall time over the lxml parse with the same number of workers (the pool "
           f"of {pool_workers} for every multi-worker run). CPU use: CPU seconds of the process tree / wall / "

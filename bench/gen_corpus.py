@@ -19,7 +19,7 @@ Beside each article, `NNNN.truth.json` says what a scanner should find there:
                  "form": "blockquote", "variant": "widgets-script", "quoted_in": null,
                  "links": ["https://t.co/..."]}],
      "short_links": [{"url": "https://bit.ly/...", "raw": "bit.ly/...", "host": "bit.ly",
-                      "where": "href" | "text" | "escaped-attribute", "tweet": 0 | null}],
+                      "where": "href" | "text" | "lazy-attribute", "tweet": 0 | null}],
      "status_links": [{"url": ..., "id": ..., "handle": ...}],
      "decoys": [{"kind": "script" | "style" | "comment" | "json-state" | "script-duplicate" |
                  "head-link" | "pixel", "tweet_id": ..., "url": ...}],
@@ -87,31 +87,31 @@ from corpus_data import (  # the data tables sit beside this script
 
 UTC = dt.UTC
 
-#: The embed forms this corpus uses, with their variants. The names are this benchmark's;
-#: `resolver.detect.html.EMBED_FORMS` may name them differently (truth is matched by id/handle).
+#: The embed forms the truth files name (the names of `resolver.detect.html.EMBED_FORMS`; a
+#: wrapper names the form of what it wraps), with this corpus's variants of each.
 FORMS: dict[str, tuple[str, ...]] = {
     "blockquote": ("widgets-script", "no-script", "legacy", "x-com", "video", "nested-outer",
-                   "nested-inner"),
+                   "nested-inner", "noscript"),
     "rendered": ("iframe", "twitterwidget", "iframe-legacy"),
     "iframe": ("platform-twitter", "platform-x", "index-html"),
     "amp-twitter": ("placeholder", "bare"),
-    "wp-embed": ("url-text", "blockquote", "classic"),
+    "wordpress": ("url-text", "blockquote", "classic"),
     "jetpack-shortcode": ("url", "id"),
-    "ghost-card": ("blockquote", "caption"),
+    "ghost": ("blockquote", "caption"),
     "substack": ("tweet2",),
     "embedly": ("type-key", "src"),
     "data-attribute": ("data-tweet-id", "data-tweetid", "social-embed", "social-embed-fallback"),
-    "escaped-attribute": ("data-html", "data-embed-code"),
-    "noscript": ("blockquote",),
+    "lazy-attribute": ("data-html", "data-embed-code"),
     "text-signature": ("paragraphs", "br", "plain-blockquote", "plain-blockquote-link"),
 }
 
-#: How often each form is used, per platform (the platform decides what its editor emits).
+#: How often each form's builder is used, per platform (the platform decides what its editor
+#: emits). "noscript" builds a blockquote inside <noscript> (truth form "blockquote").
 FORM_WEIGHTS: dict[str, dict[str, float]] = {
-    "news": {"blockquote": 44, "rendered": 8, "iframe": 6, "data-attribute": 9, "escaped-attribute": 6,
+    "news": {"blockquote": 44, "rendered": 8, "iframe": 6, "data-attribute": 9, "lazy-attribute": 6,
              "noscript": 5, "text-signature": 12},
-    "wordpress": {"wp-embed": 45, "jetpack-shortcode": 18, "blockquote": 25, "text-signature": 12},
-    "ghost": {"ghost-card": 80, "blockquote": 8, "text-signature": 12},
+    "wordpress": {"wordpress": 45, "jetpack-shortcode": 18, "blockquote": 25, "text-signature": 12},
+    "ghost": {"ghost": 80, "blockquote": 8, "text-signature": 12},
     "substack": {"substack": 85, "text-signature": 15},
     "medium": {"embedly": 88, "text-signature": 12},
     "amp": {"amp-twitter": 88, "text-signature": 12},
@@ -726,17 +726,17 @@ class Article:
         variant = self.rng.choices(("url-text", "blockquote", "classic"), (35, 50, 15))[0]
         if variant == "classic":
             block, day = self.blockquote(t)
-            self.add_tweet(t, "wp-embed", variant, signature=day, links=t.hrefs)
+            self.add_tweet(t, "wordpress", variant, signature=day, links=t.hrefs)
             return f'<div class="embed-twitter">{block}{WIDGETS_JS}</div>'
         cls = ("wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter"
                if self.rng.random() < 0.7 else "wp-block-embed-twitter wp-block-embed is-type-rich "
                "is-provider-twitter")
         if variant == "url-text":
-            self.add_tweet(t, "wp-embed", variant, show_author=False)
+            self.add_tweet(t, "wordpress", variant, show_author=False)
             inner = f"\n{self.status_url(t, ref=False)}\n"
         else:
             block, day = self.blockquote(t)
-            self.add_tweet(t, "wp-embed", variant, signature=day, links=t.hrefs)
+            self.add_tweet(t, "wordpress", variant, signature=day, links=t.hrefs)
             inner = f"\n{block}{WIDGETS_JS}\n"
         return f'<figure class="{cls}"><div class="wp-block-embed__wrapper">{inner}</div></figure>'
 
@@ -751,10 +751,10 @@ class Article:
     def form_ghost(self, t: Tweet) -> str:
         block, day = self.blockquote(t)
         if self.rng.random() < 0.3:
-            self.add_tweet(t, "ghost-card", "caption", signature=day, links=t.hrefs)
+            self.add_tweet(t, "ghost", "caption", signature=day, links=t.hrefs)
             return (f'<figure class="kg-card kg-embed-card kg-card-hascaption">{block}\n{WIDGETS_JS}'
                     f"<figcaption>{esc(headline(self.rng, self.lang))}</figcaption></figure>")
-        self.add_tweet(t, "ghost-card", "blockquote", signature=day, links=t.hrefs)
+        self.add_tweet(t, "ghost", "blockquote", signature=day, links=t.hrefs)
         return f'<figure class="kg-card kg-embed-card">{block}\n{WIDGETS_JS}</figure>'
 
     def form_substack(self, t: Tweet) -> str:
@@ -825,13 +825,13 @@ class Article:
         """A consent or lazy-load wrapper that holds the embed code escaped in an attribute."""
         block, day = self.blockquote(t)
         name = self.rng.choice(("data-html", "data-embed-code"))
-        self.add_tweet(t, "escaped-attribute", name, signature=day, links=t.hrefs, where="escaped-attribute")
+        self.add_tweet(t, "lazy-attribute", name, signature=day, links=t.hrefs, where="lazy-attribute")
         return (f'<div class="lazy-embed" data-provider="twitter" {name}="{attr(block + WIDGETS_JS)}">'
                 '<button type="button" class="lazy-embed__consent">Twitter</button></div>')
 
     def form_noscript(self, t: Tweet) -> str:
         block, day = self.blockquote(t)
-        self.add_tweet(t, "noscript", "blockquote", signature=day, links=t.hrefs)
+        self.add_tweet(t, "blockquote", "noscript", signature=day, links=t.hrefs)
         return (f'<div class="embed-placeholder" data-embed="twitter"><noscript>{block}</noscript>'
                 '<div class="embed-placeholder__spinner"></div></div>')
 
@@ -861,9 +861,9 @@ class Article:
     def embed(self, t: Tweet, form: str) -> str:
         return {
             "blockquote": self.form_blockquote, "rendered": self.form_rendered, "iframe": self.form_iframe,
-            "amp-twitter": self.form_amp, "wp-embed": self.form_wp, "jetpack-shortcode": self.form_jetpack,
-            "ghost-card": self.form_ghost, "substack": self.form_substack, "embedly": self.form_embedly,
-            "data-attribute": self.form_data_attribute, "escaped-attribute": self.form_escaped,
+            "amp-twitter": self.form_amp, "wordpress": self.form_wp, "jetpack-shortcode": self.form_jetpack,
+            "ghost": self.form_ghost, "substack": self.form_substack, "embedly": self.form_embedly,
+            "data-attribute": self.form_data_attribute, "lazy-attribute": self.form_escaped,
             "noscript": self.form_noscript, "text-signature": self.form_text,
         }[form](t)
 

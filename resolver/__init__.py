@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from resolver.errors import FetchError, InputError, ResolverError, UsageError  # noqa: E402
-from resolver.models import (  # noqa: E402
+from resolver.errors import FetchError, InputError, ResolverError, UsageError
+from resolver.models import (
     ArticleFormat,
     ArticleScan,
     Link,

@@ -81,8 +81,12 @@ def scan_command(
     ],
     fmt: Annotated[
         OutputFormat | None,
-        typer.Option("--format", "-f", help="Output format. Default: table on a terminal, json otherwise.",
-                     case_sensitive=False),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format. Default: table on a terminal, json otherwise.",
+            case_sensitive=False,
+        ),
     ] = None,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
@@ -91,7 +95,10 @@ def scan_command(
         str, typer.Option("--max-size", help="Refuse inputs larger than this (e.g. 50MB, 512K).")
     ] = "50MB",
     workers: Annotated[
-        int, typer.Option("--workers", "-j", min=0, help="Processes for a directory of articles (0: one per core).")
+        int,
+        typer.Option(
+            "--workers", "-j", min=0, help="Processes for a directory of articles (0: one per core)."
+        ),
     ] = 0,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds allowed to fetch an article given by URL.")
@@ -112,8 +119,9 @@ def scan_command(
         _error(f"{failure.article}: {failure.reason}")
 
     results = scan_many(inputs, workers=workers or None, max_size=limit, timeout=timeout)
-    ok, failed = _write(lambda out, console: write_scans(results, out, chosen, on_failure=report, console=console),
-                        output)
+    ok, failed = _write(
+        lambda out, console: write_scans(results, out, chosen, on_failure=report, console=console), output
+    )
     if failed:
         raise typer.Exit(EXIT_FAILURES)
     if ok == 0:

@@ -68,8 +68,10 @@ _HTML_TAG = re.compile(
     rb"\b[^>]*>|!doctype\s+html|html\b|head\b|body\b)",
     re.IGNORECASE,
 )
-_HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 _MARKDOWN_HINT = re.compile(r"\[[^\]\n]{1,300}\]\((?:https?://|/)|^#{1,6} \S|^```", re.MULTILINE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -303,7 +305,9 @@ def _declared_encoding(data: bytes, *, is_html: bool, content_type: str | None) 
     if is_html:
         from bs4.dammit import EncodingDetector  # bs4 knows every way a page declares its charset
 
-        found = EncodingDetector.find_declared_encoding(data[:65536], is_html=True, search_entire_document=False)
+        found = EncodingDetector.find_declared_encoding(
+            data[:65536], is_html=True, search_entire_document=False
+        )
         if found:
             return _codec_name(found)
     return None
@@ -323,11 +327,34 @@ def _codec_name(label: str) -> str | None:
 #: Single-byte encodings of Latin-script languages that detection cannot tell apart on
 #: short texts (it picked cp1250 for Portuguese latin-1). Undeclared Western legacy text
 #: on the web is overwhelmingly windows-1252 (the WHATWG default), so it wins among these.
-LATIN_FAMILY = frozenset({
-    "cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "latin_1", "iso8859_2", "iso8859_3", "iso8859_4",
-    "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_roman",
-    "mac_iceland", "mac_latin2", "mac_turkish", "hp_roman8", "cp850", "cp852", "cp437", "cp858",
-})
+LATIN_FAMILY = frozenset(
+    {
+        "cp1250",
+        "cp1252",
+        "cp1254",
+        "cp1257",
+        "cp1258",
+        "latin_1",
+        "iso8859_2",
+        "iso8859_3",
+        "iso8859_4",
+        "iso8859_9",
+        "iso8859_10",
+        "iso8859_13",
+        "iso8859_14",
+        "iso8859_15",
+        "iso8859_16",
+        "mac_roman",
+        "mac_iceland",
+        "mac_latin2",
+        "mac_turkish",
+        "hp_roman8",
+        "cp850",
+        "cp852",
+        "cp437",
+        "cp858",
+    }
+)
 
 
 def _detect(data: bytes) -> str | None:

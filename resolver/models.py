@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class LinkKind(str, Enum):
+class LinkKind(StrEnum):
     """What a link points at, as far as can be told without the network."""
 
     SHORTENED = "shortened"  #: a URL shortener (t.co, bit.ly, ...): its target is unknown until expanded
@@ -26,7 +26,7 @@ class LinkKind(str, Enum):
         return self.value
 
 
-class ArticleFormat(str, Enum):
+class ArticleFormat(StrEnum):
     HTML = "html"
     TEXT = "text"
     MARKDOWN = "markdown"

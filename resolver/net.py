@@ -61,7 +61,9 @@ class Fetched:
     body: bytes
 
 
-def fetch_article(url: str, *, max_size: int, timeout: float = 30.0, config: NetConfig | None = None) -> Fetched:
+def fetch_article(
+    url: str, *, max_size: int, timeout: float = 30.0, config: NetConfig | None = None
+) -> Fetched:
     """GET an article page, streaming it and refusing bodies over `max_size`."""
     config = config or NetConfig(timeout=timeout)
     try:
@@ -73,7 +75,9 @@ def fetch_article(url: str, *, max_size: int, timeout: float = 30.0, config: Net
             for chunk in response.iter_bytes():
                 total += len(chunk)
                 if total > max_size:
-                    raise FetchError(url, f"body is over the {max_size // (1024 * 1024)} MB limit (--max-size)")
+                    raise FetchError(
+                        url, f"body is over the {max_size // (1024 * 1024)} MB limit (--max-size)"
+                    )
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),

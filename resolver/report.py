@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 from typing import IO, Any
 
 from resolver.models import ArticleScan, ScanFailure
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     JSONL = "jsonl"
@@ -30,8 +30,23 @@ def dumps(obj: Any) -> str:
 
 
 SCAN_CSV_COLUMNS = (
-    "article", "item", "index", "url", "kind", "host", "tweet", "id", "handle", "author", "date", "text",
-    "line", "column", "element", "attribute", "form",
+    "article",
+    "item",
+    "index",
+    "url",
+    "kind",
+    "host",
+    "tweet",
+    "id",
+    "handle",
+    "author",
+    "date",
+    "text",
+    "line",
+    "column",
+    "element",
+    "attribute",
+    "form",
 )
 
 
@@ -97,14 +112,46 @@ def _write_json_stream(scans: Iterator[ArticleScan], out: IO[str]) -> None:
 def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
     for i, tweet in enumerate(scan.tweets):
         w = tweet.where
-        yield [scan.article, "tweet", i, tweet.url or "", "", "", "", tweet.id or "", tweet.handle or "",
-               tweet.author or "", tweet.date.isoformat() if tweet.date else "", tweet.text or "",
-               _blank(w.line), _blank(w.column), w.element or "", w.attribute or "", tweet.form]
+        yield [
+            scan.article,
+            "tweet",
+            i,
+            tweet.url or "",
+            "",
+            "",
+            "",
+            tweet.id or "",
+            tweet.handle or "",
+            tweet.author or "",
+            tweet.date.isoformat() if tweet.date else "",
+            tweet.text or "",
+            _blank(w.line),
+            _blank(w.column),
+            w.element or "",
+            w.attribute or "",
+            tweet.form,
+        ]
     for i, link in enumerate(scan.links):
         w = link.where
-        yield [scan.article, "link", i, link.url, link.kind.value, link.host, _blank(link.tweet),
-               link.status.id if link.status else "", link.status.handle or "" if link.status else "", "", "",
-               link.text or "", _blank(w.line), _blank(w.column), w.element or "", w.attribute or "", ""]
+        yield [
+            scan.article,
+            "link",
+            i,
+            link.url,
+            link.kind.value,
+            link.host,
+            _blank(link.tweet),
+            link.status.id if link.status else "",
+            link.status.handle or "" if link.status else "",
+            "",
+            "",
+            link.text or "",
+            _blank(w.line),
+            _blank(w.column),
+            w.element or "",
+            w.attribute or "",
+            "",
+        ]
 
 
 def _blank(value: object) -> object:
@@ -123,9 +170,20 @@ def render_scan_table(scan: ArticleScan, console: Any) -> None:
     for warning in scan.warnings:
         console.print(f"  [yellow]warning:[/yellow] {escape(warning)}")
     for i, t in enumerate(scan.tweets):
-        who = " ".join(x for x in (f"@{t.handle}" if t.handle else "", f"({t.author})" if t.author else "") if x)
-        facts = "  ".join(x for x in (
-            who, t.date.isoformat() if t.date else "", f"id {t.id}" if t.id else "", t.form, str(t.where)) if x)
+        who = " ".join(
+            x for x in (f"@{t.handle}" if t.handle else "", f"({t.author})" if t.author else "") if x
+        )
+        facts = "  ".join(
+            x
+            for x in (
+                who,
+                t.date.isoformat() if t.date else "",
+                f"id {t.id}" if t.id else "",
+                t.form,
+                str(t.where),
+            )
+            if x
+        )
         console.print(f"  [bold cyan]tweet {i}[/bold cyan]  {escape(facts)}", soft_wrap=True)
         if t.text:
             console.print(f"    {escape(_clip(t.text, 200))}", soft_wrap=True)
@@ -138,8 +196,12 @@ def render_scan_table(scan: ArticleScan, console: Any) -> None:
         table.add_column("where", no_wrap=True)
         table.add_column("url", overflow="fold")
         for link in scan.links:
-            table.add_row(link.kind.value, "" if link.tweet is None else str(link.tweet), str(link.where),
-                          escape(link.url))
+            table.add_row(
+                link.kind.value,
+                "" if link.tweet is None else str(link.tweet),
+                str(link.where),
+                escape(link.url),
+            )
         console.print(table)
     console.print()
 

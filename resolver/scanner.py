@@ -27,7 +27,9 @@ _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 
-def scan(source: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE, timeout: float = 30.0) -> ArticleScan:
+def scan(
+    source: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE, timeout: float = 30.0
+) -> ArticleScan:
     """Scan one article: a path, `-` for stdin, or an http(s) URL.
 
     Raises `InputError` (with a one-line reason) for input that cannot be scanned.
@@ -35,8 +37,9 @@ def scan(source: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_SIZE, ti
     return scan_article(load(os.fspath(source), max_size=max_size, timeout=timeout))
 
 
-def scan_bytes(data: bytes, name: str = "<bytes>", *, content_type: str | None = None,
-               url: str | None = None) -> ArticleScan:
+def scan_bytes(
+    data: bytes, name: str = "<bytes>", *, content_type: str | None = None, url: str | None = None
+) -> ArticleScan:
     """Scan an article already in memory (encoding and format detected from the bytes)."""
     return scan_article(decode(data, name, content_type=content_type, url=url))
 
@@ -94,13 +97,23 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
                         tweet_links.append(url)
             body = text[start:end].strip()
             spans.append((start, end, len(tweets)))
-            tweets.append(TweetEmbed(
-                id=None, url=None, handle=sig.handle, author=sig.author or None,  # type: ignore[attr-defined]
-                date=sig.date, text=body or None, lang=None, links=tuple(tweet_links),  # type: ignore[attr-defined]
-                where=where(start if end > start else sig.start), form="text-signature",  # type: ignore[attr-defined]
-                date_text=sig.date_text, date_lang=sig.date_lang,  # type: ignore[attr-defined]
-                date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
-            ))
+            tweets.append(
+                TweetEmbed(
+                    id=None,
+                    url=None,
+                    handle=sig.handle,
+                    author=sig.author or None,  # type: ignore[attr-defined]
+                    date=sig.date,
+                    text=body or None,
+                    lang=None,
+                    links=tuple(tweet_links),  # type: ignore[attr-defined]
+                    where=where(start if end > start else sig.start),
+                    form="text-signature",  # type: ignore[attr-defined]
+                    date_text=sig.date_text,
+                    date_lang=sig.date_lang,  # type: ignore[attr-defined]
+                    date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
+                )
+            )
         else:
             match = obj
             tweet = shortcode_tweet(match, where(match.start()))  # type: ignore[attr-defined]
@@ -114,10 +127,17 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
             continue
         kind = rules.classify(url)
         tweet = next((idx for s, e, idx in spans if s <= start < e), None)
-        links.append(Link(
-            url=url, raw=raw, kind=kind, host=rules.host_of(url), where=where(start), tweet=tweet,
-            status=rules.parse_status_url(url) if kind is LinkKind.TWEET else None,
-        ))
+        links.append(
+            Link(
+                url=url,
+                raw=raw,
+                kind=kind,
+                host=rules.host_of(url),
+                where=where(start),
+                tweet=tweet,
+                status=rules.parse_status_url(url) if kind is LinkKind.TWEET else None,
+            )
+        )
     return tweets, links
 
 
@@ -177,8 +197,10 @@ def scan_many(
     )
     n_workers = workers if workers and workers > 0 else (os.cpu_count() or 1)
     head = list(islice(jobs, _POOL_THRESHOLD))
-    if n_workers == 1 or len(head) < _POOL_THRESHOLD or any(
-        not isinstance(j, InputError) and j[0] == "-" for j in head
+    if (
+        n_workers == 1
+        or len(head) < _POOL_THRESHOLD
+        or any(not isinstance(j, InputError) and j[0] == "-" for j in head)
     ):
         for job in [*head, *jobs]:
             yield ScanFailure(job.source, job.reason) if isinstance(job, InputError) else _scan_one(job)
@@ -186,8 +208,11 @@ def scan_many(
     yield from _pooled([*head], jobs, n_workers)
 
 
-def _pooled(head: list[tuple[str, int, float] | InputError],
-            rest: Iterator[tuple[str, int, float] | InputError], n_workers: int) -> Iterator[ArticleScan | ScanFailure]:
+def _pooled(
+    head: list[tuple[str, int, float] | InputError],
+    rest: Iterator[tuple[str, int, float] | InputError],
+    n_workers: int,
+) -> Iterator[ArticleScan | ScanFailure]:
     # fork is much cheaper to start than spawn and the workers inherit the imported modules.
     method = "fork" if sys.platform.startswith("linux") else None
     ctx = multiprocessing.get_context(method)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def test_bad_input_is_one_clear_error(data: bytes, reason: str) -> None:
 def test_size_limit(tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     big.write_bytes(b"<p>" + b"a" * 2000 + b"</p>")
-    with pytest.raises(InputError, match="over the 1.0 KB limit"):
+    with pytest.raises(InputError, match=r"over the 1\.0 KB limit"):
         resolver.scan(big, max_size=1024)
     assert resolver.scan(big, max_size=4096).format is ArticleFormat.HTML
 
@@ -133,10 +134,8 @@ def test_sniff_binary_lets_text_through() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4096))
 def test_arbitrary_bytes_never_raise_anything_but_input_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(InputError):
         resolver.scan_bytes(data, "fuzz")
-    except InputError:
-        pass
 
 
 _TAGS = st.sampled_from(

@@ -52,23 +52,82 @@ EMBED_FORMS: dict[str, str] = {
 }
 
 #: Elements whose text is not prose: never scanned for bare URLs or signatures.
-_SKIP_TEXT = frozenset({"script", "style", "template", "noscript", "head", "title", "svg", "math", "select",
-                        "textarea", "iframe", "object", "embed", "video", "audio", "canvas"})
+_SKIP_TEXT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "head",
+        "title",
+        "svg",
+        "math",
+        "select",
+        "textarea",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "canvas",
+    }
+)
 #: Elements that start a new line in the page's text (signatures sit on their own line).
-_BLOCK = frozenset({
-    "p", "div", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "aside", "header", "footer", "nav", "main", "figure", "figcaption", "table",
-    "tr", "td", "th", "thead", "tbody", "pre", "address", "hr", "form", "fieldset", "details", "summary",
-    "body", "html", "center", "caption", "amp-twitter",
-})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "blockquote",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "figure",
+        "figcaption",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "pre",
+        "address",
+        "hr",
+        "form",
+        "fieldset",
+        "details",
+        "summary",
+        "body",
+        "html",
+        "center",
+        "caption",
+        "amp-twitter",
+    }
+)
 _EMBED_CLASSES = frozenset({"twitter-tweet", "twitter-video", "twitter-tweet-rendered"})
 _CONTAINER_FORMS = (
     ("wp-block-embed-twitter", "wordpress"),
     ("is-provider-twitter", "wordpress"),
     ("kg-embed-card", "ghost"),
 )
-_NON_JS_SCRIPT_TYPES = frozenset({"text/template", "text/html", "text/x-template", "text/x-handlebars-template",
-                                  "text/x-tmpl"})
+_NON_JS_SCRIPT_TYPES = frozenset(
+    {"text/template", "text/html", "text/x-template", "text/x-handlebars-template", "text/x-tmpl"}
+)
 _SIGNATURE_TAIL = re.compile(
     r"(?:—|–|&mdash;|--|-)\s*(?P<author>[^\n]*?)\s*\(@(?P<handle>[A-Za-z0-9_]{1,20})\)\s*(?P<rest>[^\n]*)$",
     re.DOTALL,
@@ -226,7 +285,9 @@ def _find_embeds(doc: etree._Element, page_lang: str | None) -> list[_Candidate]
         " or contains(@class,'kg-embed-card')]"
     ):
         add(_from_container(el))
-    for el in doc.xpath("//div[@data-attrs and contains(concat(' ', normalize-space(@class), ' '), ' tweet ')]"):
+    for el in doc.xpath(
+        "//div[@data-attrs and contains(concat(' ', normalize-space(@class), ' '), ' tweet ')]"
+    ):
         add(_from_substack(el))
     for el in doc.xpath("//*[@*[contains(., 'twitter-tweet') and contains(., '<')]]"):
         for cand in _from_lazy_attribute(el, page_lang):
@@ -239,8 +300,9 @@ def _find_embeds(doc: etree._Element, page_lang: str | None) -> list[_Candidate]
     return found
 
 
-def _from_blockquote(bq: etree._Element, page_lang: str | None, *, form: str,
-                     where: Where | None = None) -> _Candidate:
+def _from_blockquote(
+    bq: etree._Element, page_lang: str | None, *, form: str, where: Where | None = None
+) -> _Candidate:
     cand = _Candidate(bq, form, where or _where(bq, None), is_blockquote=True)
     hint = _lang_code(bq.get("data-lang")) or page_lang
     own = list(_own_elements(bq))
@@ -307,7 +369,10 @@ def _from_iframe(el: etree._Element) -> _Candidate | None:
     parts = urlsplit(src if "//" in src else "https://" + src.lstrip("/"))
     host = (parts.hostname or "").lower()
     query = parse_qs(parts.query)
-    if host in ("platform.twitter.com", "platform.x.com", "syndication.twitter.com") and "embed" in parts.path.lower():
+    if (
+        host in ("platform.twitter.com", "platform.x.com", "syndication.twitter.com")
+        and "embed" in parts.path.lower()
+    ):
         tweet_id = _clean_id((query.get("id") or [None])[0]) or _clean_id(el.get("data-tweet-id"))
         if tweet_id:
             return _Candidate(el, "iframe", _where(el, attr), id=tweet_id, lang=None)
@@ -316,8 +381,11 @@ def _from_iframe(el: etree._Element) -> _Candidate | None:
         for value in query.get(key, ()):
             ref = rules.parse_status_url(unquote(value))
             if ref is not None:
-                form = "embedly" if "embedly" in host or (query.get("schema") or [""])[0] == "twitter" else (
-                    "iframe-proxy")
+                form = (
+                    "embedly"
+                    if "embedly" in host or (query.get("schema") or [""])[0] == "twitter"
+                    else ("iframe-proxy")
+                )
                 return _Candidate(el, form, _where(el, attr), id=ref.id, handle=ref.handle)
     return None
 
@@ -392,8 +460,9 @@ def _from_lazy_attribute(el: etree._Element, page_lang: str | None) -> list[_Can
     return out
 
 
-def _from_markup_in(host: etree._Element, markup: str, attr: str | None, page_lang: str | None,
-                    form: str) -> list[_Candidate]:
+def _from_markup_in(
+    host: etree._Element, markup: str, attr: str | None, page_lang: str | None, form: str
+) -> list[_Candidate]:
     if "twitter-tweet" not in markup and "twitter-video" not in markup:
         return []
     try:
@@ -422,8 +491,8 @@ def _merge_nested(candidates: list[_Candidate]) -> list[_Candidate]:
     result: list[_Candidate] = []
     for cand in ordered:
         same = by_element.get(cand.element)
-        if same is not None:  # two finders on one element (lazy host with data-tweet-id)
-            if same.id is None or cand.id is None or same.id == cand.id:
+        # Two finders on one element (a lazy host with data-tweet-id): one tweet.
+        if same is not None and (same.id is None or cand.id is None or same.id == cand.id):
                 same.absorb(cand)
                 continue
         outer = None
@@ -620,12 +689,23 @@ def _collect_links(
         span = anchor_offsets.get(el)
         if tweet is None and span is not None:
             tweet = _flat_tweet_at(span[0], flat_spans)
-        text = _squash(page.text[span[0]:span[1]]) if span is not None else _squash(el.text_content())
+        text = _squash(page.text[span[0] : span[1]]) if span is not None else _squash(el.text_content())
         position = float(span[0]) if span is not None else page.position_of(el)
-        found.append((position, Link(
-            url=url, raw=href, kind=kind, host=host, where=_where(el, "href"), tweet=tweet,
-            text=text[:300] or None, status=status,
-        )))
+        found.append(
+            (
+                position,
+                Link(
+                    url=url,
+                    raw=href,
+                    kind=kind,
+                    host=host,
+                    where=_where(el, "href"),
+                    tweet=tweet,
+                    text=text[:300] or None,
+                    status=status,
+                ),
+            )
+        )
     for start, end, raw in rules.find_urls(page.text):
         if page.inside_anchor(start, end):
             continue
@@ -633,10 +713,20 @@ def _collect_links(
         if info is None:
             continue
         url, kind, host, status = info
-        found.append((float(start), Link(
-            url=url, raw=raw, kind=kind, host=host, where=page.where_at(start),
-            tweet=_flat_tweet_at(start, flat_spans), status=status,
-        )))
+        found.append(
+            (
+                float(start),
+                Link(
+                    url=url,
+                    raw=raw,
+                    kind=kind,
+                    host=host,
+                    where=page.where_at(start),
+                    tweet=_flat_tweet_at(start, flat_spans),
+                    status=status,
+                ),
+            )
+        )
     found.sort(key=lambda pair: pair[0])
     return [link for _, link in found]
 
@@ -659,9 +749,20 @@ def _candidate_to_tweet(cand: _Candidate, quoted_in: int | None) -> TweetEmbed:
             date, source = created.date(), "snowflake"
     url = StatusRef(cand.id, cand.handle).url if cand.id else None
     return TweetEmbed(
-        id=cand.id, url=url, handle=cand.handle, author=cand.author, date=date,
-        text=cand.text, lang=cand.lang, links=tuple(cand.links), where=cand.where, form=cand.form,
-        date_text=cand.date_text, date_lang=cand.date_lang, date_source=source, quoted_in=quoted_in,
+        id=cand.id,
+        url=url,
+        handle=cand.handle,
+        author=cand.author,
+        date=date,
+        text=cand.text,
+        lang=cand.lang,
+        links=tuple(cand.links),
+        where=cand.where,
+        form=cand.form,
+        date_text=cand.date_text,
+        date_lang=cand.date_lang,
+        date_source=source,
+        quoted_in=quoted_in,
     )
 
 
@@ -673,12 +774,20 @@ def _replace_quoted(tweet: TweetEmbed, quoted_in: int) -> TweetEmbed:
 
 def _flat_to_tweet(item: _FlatTweet, page: _PageText, links: list[str]) -> TweetEmbed:
     sig = item.signature
-    text = page.text[item.start:item.end].strip()
+    text = page.text[item.start : item.end].strip()
     return TweetEmbed(
-        id=None, url=None, handle=sig.handle, author=sig.author or None,  # type: ignore[attr-defined]
-        date=sig.date, text=text or None, lang=None, links=tuple(links),  # type: ignore[attr-defined]
-        where=page.where_at(item.start if item.end > item.start else sig.start), form="text-signature",  # type: ignore[attr-defined]
-        date_text=sig.date_text, date_lang=sig.date_lang,  # type: ignore[attr-defined]
+        id=None,
+        url=None,
+        handle=sig.handle,
+        author=sig.author or None,  # type: ignore[attr-defined]
+        date=sig.date,
+        text=text or None,
+        lang=None,
+        links=tuple(links),  # type: ignore[attr-defined]
+        where=page.where_at(item.start if item.end > item.start else sig.start),
+        form="text-signature",  # type: ignore[attr-defined]
+        date_text=sig.date_text,
+        date_lang=sig.date_lang,  # type: ignore[attr-defined]
         date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
     )
 
@@ -706,8 +815,16 @@ def find_shortcodes(text: str) -> Iterable[re.Match[str]]:
 def _ref_tweet(ref: StatusRef, where: Where, form: str) -> TweetEmbed:
     created = snowflake_time(ref.id)
     return TweetEmbed(
-        id=ref.id, url=ref.url, handle=ref.handle, author=None,
-        date=created.date() if created else None, text=None, lang=None, links=(), where=where, form=form,
+        id=ref.id,
+        url=ref.url,
+        handle=ref.handle,
+        author=None,
+        date=created.date() if created else None,
+        text=None,
+        lang=None,
+        links=(),
+        where=where,
+        form=form,
         date_source="snowflake" if created else None,
     )
 
@@ -771,10 +888,7 @@ def _ordered_text(el: etree._Element) -> str:
 
 
 def _is_display_of(raw: str, paragraph: etree._Element) -> bool:
-    for a in paragraph.iter("a"):
-        if raw in (a.text_content() or ""):
-            return True
-    return False
+    return any(raw in (a.text_content() or "") for a in paragraph.iter("a"))
 
 
 def _where(el: etree._Element, attr: str | None) -> Where:

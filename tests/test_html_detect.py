@@ -1,0 +1,248 @@
+"""Embedded tweets in every form news pages use, one row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+import resolver
+from resolver.models import LinkKind
+
+OEMBED = (
+    '<blockquote class="twitter-tweet" data-lang="pt"><p lang="en" dir="ltr">#FOOTAGE Elimination of a '
+    'militants&#39; strong point (<a href="https://twitter.com/hashtag/Aleppo?src=hash">#Aleppo</a> province) '
+    '<a href="https://t.co/eKInDZJCbH">https://t.co/eKInDZJCbH</a> '
+    '<a href="https://t.co/PXh7c6aziZ">pic.twitter.com/PXh7c6aziZ</a></p>&mdash; Минобороны России '
+    '(@mod_russia) <a href="https://twitter.com/mod_russia/status/656808085430472704?ref_src=twsrc%5Etfw">'
+    "21 de outubro de 2015</a></blockquote>"
+)
+WIDGETS = '<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>'
+
+
+def page(body: str, head: str = "") -> bytes:
+    return f"<!DOCTYPE html><html lang='en'><head>{head}</head><body><article>{body}</article></body></html>".encode()
+
+
+# (name, body, expected tweets as dicts of the fields to check)
+CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
+    (
+        "oembed",
+        OEMBED + WIDGETS,
+        [
+            {
+                "id": "656808085430472704",
+                "handle": "mod_russia",
+                "author": "Минобороны России",
+                "date": dt.date(2015, 10, 21),
+                "lang": "en",
+                "form": "blockquote",
+                "links": (
+                    "https://twitter.com/hashtag/Aleppo?src=hash",
+                    "https://t.co/eKInDZJCbH",
+                    "https://t.co/PXh7c6aziZ",
+                ),
+                "url": "https://twitter.com/mod_russia/status/656808085430472704",
+            }
+        ],
+    ),
+    ("oembed-no-script", OEMBED, [{"id": "656808085430472704", "form": "blockquote"}]),
+    (
+        "twitter-video",
+        OEMBED.replace('class="twitter-tweet"', 'class="twitter-video"'),
+        [{"id": "656808085430472704", "handle": "mod_russia"}],
+    ),
+    (
+        "rendered",
+        '<div class="twitter-tweet twitter-tweet-rendered" style="display:flex"><iframe id="twitter-widget-0" '
+        'src="https://platform.twitter.com/embed/Tweet.html?dnt=false&amp;id=1346889436626259968&amp;lang=en" '
+        'data-tweet-id="1346889436626259968"></iframe></div>',
+        [{"id": "1346889436626259968", "date": dt.date(2021, 1, 6), "date_source": "snowflake"}],
+    ),
+    (
+        "iframe-x",
+        '<iframe src="https://platform.x.com/embed/Tweet.html?id=1628832338187636740" width="550"></iframe>',
+        [{"id": "1628832338187636740", "form": "iframe"}],
+    ),
+    (
+        "amp",
+        '<amp-twitter width="375" height="472" layout="responsive" data-tweetid="656808085430472704">'
+        '<blockquote placeholder class="twitter-tweet" data-lang="en"><p lang="en">Loading tweet</p>'
+        '&mdash; MoD (@mod_russia) <a href="https://twitter.com/mod_russia/status/656808085430472704">'
+        "October 21, 2015</a></blockquote></amp-twitter>",
+        [{"id": "656808085430472704", "form": "amp-twitter", "author": "MoD", "date": dt.date(2015, 10, 21)}],
+    ),
+    (
+        "wordpress-url-only",
+        '<figure class="wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter">'
+        '<div class="wp-block-embed__wrapper">\nhttps://twitter.com/jack/status/20\n</div></figure>',
+        [{"id": "20", "handle": "jack", "form": "wordpress", "date": None}],
+    ),
+    (
+        "wordpress-with-blockquote",
+        '<figure class="wp-block-embed-twitter"><div class="wp-block-embed__wrapper">'
+        + OEMBED
+        + "</div></figure>",
+        [{"id": "656808085430472704", "form": "wordpress", "author": "Минобороны России"}],
+    ),
+    (
+        "jetpack",
+        "<p>Before.</p><p>[tweet https://twitter.com/jack/status/20 align='center']</p><p>[tweet 21]</p>",
+        [{"id": "20", "handle": "jack", "form": "jetpack-shortcode"}, {"id": "21", "handle": None}],
+    ),
+    (
+        "ghost",
+        '<figure class="kg-card kg-embed-card">' + OEMBED + WIDGETS + "</figure>",
+        [{"id": "656808085430472704", "form": "ghost"}],
+    ),
+    (
+        "substack",
+        '<div class="tweet" data-attrs="{&quot;url&quot;:&quot;https://twitter.com/mod_russia/status/656808085430472704'
+        "&quot;,&quot;full_text&quot;:&quot;Radio recon intercepted data https://t.co/abc123&quot;,&quot;username"
+        "&quot;:&quot;mod_russia&quot;,&quot;name&quot;:&quot;Минобороны России&quot;,&quot;date&quot;:&quot;"
+        'Wed Oct 21 12:00:00 +0000 2015&quot;}"><div class="tweet-header">x</div></div>',
+        [
+            {
+                "id": "656808085430472704",
+                "form": "substack",
+                "author": "Минобороны России",
+                "text": "Radio recon intercepted data https://t.co/abc123",
+                "links": ("https://t.co/abc123",),
+            }
+        ],
+    ),
+    (
+        "embedly",
+        '<iframe src="https://cdn.embedly.com/widgets/media.html?type=text%2Fhtml&amp;key=a&amp;schema=twitter'
+        '&amp;url=https%3A//twitter.com/mod_russia/status/656808085430472704&amp;image=x"></iframe>',
+        [{"id": "656808085430472704", "handle": "mod_russia", "form": "embedly"}],
+    ),
+    (
+        "data-tweet-id",
+        '<div class="embed-tweet" data-tweet-id="656808085430472704"></div>',
+        [{"id": "656808085430472704", "form": "data-attribute"}],
+    ),
+    ("data-tweetid", '<div data-tweetid="656808085430472704"></div>', [{"id": "656808085430472704"}]),
+    (
+        "data-embed-id-twitter",
+        '<div class="social-embed" data-embed-type="twitter" data-embed-id="656808085430472704"></div>',
+        [{"id": "656808085430472704"}],
+    ),
+    (
+        "data-embed-id-youtube-is-not-a-tweet",
+        '<div class="social-embed" data-embed-type="youtube" data-embed-id="123456789012"></div>',
+        [],
+    ),
+    (
+        "lazy-attribute",
+        '<div class="lazy-embed" data-html="'
+        + OEMBED.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+        + '"></div>',
+        [{"id": "656808085430472704", "form": "lazy-attribute", "where_attribute": "data-html"}],
+    ),
+    (
+        "lazy-noscript-with-id",
+        '<div class="tweet-lazy" data-tweet-id="656808085430472704"><noscript>'
+        + OEMBED
+        + "</noscript></div>",
+        [{"id": "656808085430472704", "form": "data-attribute", "author": "Минобороны России"}],
+    ),
+    (
+        "template-script",
+        '<script type="text/template" id="t1">' + OEMBED + "</script>",
+        [{"id": "656808085430472704", "form": "lazy-template"}],
+    ),
+    (
+        "nested-quote",
+        '<blockquote class="twitter-tweet"><p lang="en">Look at this</p>'
+        '<blockquote class="twitter-tweet"><p lang="en">Original</p>&mdash; Jack (@jack) '
+        '<a href="https://twitter.com/jack/status/20">March 21, 2006</a></blockquote>'
+        '&mdash; Someone (@someone) <a href="https://twitter.com/someone/status/1600000000000000000">'
+        "December 6, 2022</a></blockquote>",
+        [
+            {"id": "1600000000000000000", "handle": "someone", "text": "Look at this", "quoted_in": None},
+            {"id": "20", "handle": "jack", "text": "Original", "quoted_in": 0, "date": dt.date(2006, 3, 21)},
+        ],
+    ),
+    (
+        "plain-status-link-is-not-an-embed",
+        '<p>As <a href="https://x.com/jack/status/20?s=20">Jack said</a>, it began.</p>',
+        [],
+    ),
+    (
+        "timeline-and-buttons-are-not-tweets",
+        '<a class="twitter-timeline" href="https://twitter.com/mod_russia?ref_src=twsrc%5Etfw">Tweets</a>'
+        '<a href="https://twitter.com/intent/tweet?text=x&amp;url=y" class="twitter-share-button">Share</a>'
+        '<a href="https://twitter.com/mod_russia" class="twitter-follow-button">Follow</a>'
+        '<img src="https://t.co/i/adsct?p_id=1" width="1" height="1">'
+        "<style>.x::before{content:'(@mod_russia) 21 October 2015'}</style>"
+        "<script>var s = '— A (@b) October 21, 2015';</script>",
+        [],
+    ),
+    (
+        "flattened-in-html",
+        "<p>Story text here.</p><p>Radio recon intercepted data <a href='https://t.co/zzz111'>t.co/zzz111</a></p>"
+        "<p>&mdash; Минобороны России (@mod_russia) 21 octobre 2015</p>",
+        [
+            {
+                "id": None,
+                "handle": "mod_russia",
+                "date": dt.date(2015, 10, 21),
+                "date_lang": "fr",
+                "form": "text-signature",
+                "links": ("https://t.co/zzz111",),
+            }
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [(b, e) for _, b, e in CASES], ids=[n for n, _, _ in CASES])
+def test_embed_forms(body: str, expected: list[dict[str, Any]]) -> None:
+    result = resolver.scan_bytes(page(body), "page.html")
+    assert len(result.tweets) == len(expected), [(t.form, t.id) for t in result.tweets]
+    for tweet, fields in zip(result.tweets, expected, strict=True):
+        for name, value in fields.items():
+            if name == "where_attribute":
+                assert tweet.where.attribute == value
+            else:
+                assert getattr(tweet, name) == value, name
+
+
+def test_links_in_an_embed_belong_to_it_and_use_the_real_href() -> None:
+    result = resolver.scan_bytes(page("<p>Intro <a href='https://bit.ly/intro'>x</a></p>" + OEMBED), "p.html")
+    by_url = {link.url: link for link in result.links}
+    assert by_url["https://bit.ly/intro"].tweet is None
+    assert by_url["https://t.co/PXh7c6aziZ"].tweet == 0
+    assert by_url["https://t.co/PXh7c6aziZ"].kind is LinkKind.SHORTENED
+    # the display text "pic.twitter.com/PXh7c6aziZ" is not a second link
+    assert "https://pic.twitter.com/PXh7c6aziZ" not in by_url
+    status = by_url["https://twitter.com/mod_russia/status/656808085430472704?ref_src=twsrc%5Etfw"]
+    assert status.kind is LinkKind.TWEET and status.tweet == 0 and status.status is not None
+    assert status.status.id == "656808085430472704"
+    assert status.where.element == "a" and status.where.attribute == "href" and status.where.line == 1
+
+
+def test_ui_chrome_is_not_a_link() -> None:
+    body = CASES[-2][1]
+    kinds = {link.url: link.kind for link in resolver.scan_bytes(page(body), "p.html").links}
+    assert all("intent" not in url and "adsct" not in url for url in kinds)
+    assert kinds.get("https://twitter.com/mod_russia") is LinkKind.TWITTER_PROFILE
+
+
+def test_relative_links_resolve_against_the_canonical_url() -> None:
+    head = "<link rel='canonical' href='https://news.example/2015/10/story.html'>"
+    result = resolver.scan_bytes(page("<a href='/about'>about</a> <a href='#top'>top</a>", head), "p.html")
+    assert [link.url for link in result.links] == ["https://news.example/about"]
+
+
+def test_bare_urls_in_html_text_are_found_once() -> None:
+    body = "<p>Read bit.ly/abc and <a href='https://ow.ly/x'>https://ow.ly/x</a>.</p><pre>https://t.co/pre1</pre>"
+    result = resolver.scan_bytes(page(body), "p.html")
+    assert [link.url for link in result.links] == [
+        "https://bit.ly/abc",
+        "https://ow.ly/x",
+        "https://t.co/pre1",
+    ]
+    assert result.links[0].where.element == "p" and result.links[0].where.attribute is None
