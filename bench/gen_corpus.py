@@ -91,11 +91,11 @@ UTC = dt.UTC
 #: wrapper names the form of what it wraps), with this corpus's variants of each.
 FORMS: dict[str, tuple[str, ...]] = {
     "blockquote": ("widgets-script", "no-script", "legacy", "x-com", "video", "nested-outer",
-                   "nested-inner", "noscript"),
+                   "nested-inner", "noscript", "wp-classic"),
     "rendered": ("iframe", "twitterwidget", "iframe-legacy"),
     "iframe": ("platform-twitter", "platform-x", "index-html"),
     "amp-twitter": ("placeholder", "bare"),
-    "wordpress": ("url-text", "blockquote", "classic"),
+    "wordpress": ("url-text", "blockquote"),
     "jetpack-shortcode": ("url", "id"),
     "ghost": ("blockquote", "caption"),
     "substack": ("tweet2",),
@@ -726,7 +726,7 @@ class Article:
         variant = self.rng.choices(("url-text", "blockquote", "classic"), (35, 50, 15))[0]
         if variant == "classic":
             block, day = self.blockquote(t)
-            self.add_tweet(t, "wordpress", variant, signature=day, links=t.hrefs)
+            self.add_tweet(t, "blockquote", "wp-classic", signature=day, links=t.hrefs)
             return f'<div class="embed-twitter">{block}{WIDGETS_JS}</div>'
         cls = ("wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter"
                if self.rng.random() < 0.7 else "wp-block-embed-twitter wp-block-embed is-type-rich "

@@ -53,6 +53,7 @@ BINARY_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"WARC/", 0, "WARC file (use an archive tool)"),
 )
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -202,7 +203,7 @@ def sniff_binary(data: bytes) -> str | None:
         return "binary data"
     # Text has few control characters besides \t \n \r \f and ESC; media and compressed
     # data are full of them.
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if head and controls / len(head) > 0.05:
         return "binary data"
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from resolver.models import LinkKind, StatusRef
 
 __all__ = [
+    "RESERVED_PATHS",
     "SHORTENER_HOSTS",
     "SHORTENER_SUFFIXES",
     "STATUS_MIRROR_HOSTS",
@@ -97,8 +99,8 @@ def is_shortener_host(host: str) -> bool:
 # a port, not the scheme "localhost", hence the lookahead.
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?!\d{1,5}(?:[/?#]|$))")
 
-# What a host may be after IDNA: LDH labels (plus "_", which real hosts carry, e.g. Blogger's),
-# or an IP literal.
+# What a host may be after IDNA: LDH labels (plus "_", which DNS allows and some subdomains
+# carry), or an IP literal. Anything else ("%62it.ly", "a b.com") is not a host we can look up.
 _HOST_OK_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_.\-]*[a-z0-9_])?|[0-9a-f:.]+")
 
 # Stripped around a URL besides whitespace: zero-width characters that rich-text editors leave.
@@ -113,8 +115,12 @@ class _Parts(NamedTuple):
     fragment: str
 
 
+@lru_cache(maxsize=16384)
 def _split(url: str) -> _Parts | None:
-    """Split a URL, scheme-less forms included; None when it is not a web URL at all."""
+    """Split a URL, scheme-less forms included; None when it is not a web URL at all.
+
+    Cached: one link is split by absolutize, is_ignored_url, classify and host_of in turn.
+    """
     s = url.strip().strip(_INVISIBLE).strip()
     m = _SCHEME_RE.match(s)
     if m:
@@ -164,14 +170,15 @@ _STATUS_PATH_RE = re.compile(
     /(?:
         i/web/status            # the handle-less form the embed and the API give
       | i/status                # its shorter variant
-      | (?P<handle>[A-Za-z0-9_]{1,20})/status(?:es)?   # "statuses": pre-2012 links
+      | (?P<handle>[A-Za-z0-9_]{1,20})/status(?:es)?   # "statuses": the oldest links
     )
     /(?P<id>[0-9]{1,19})        # a 64-bit snowflake has at most 19 digits; old IDs are short
     (?:/(?P<kind>photo|video)/(?P<index>[0-9]{1,2}))?   # one medium of the tweet
     (?:/[^?\#]*)?               # /analytics, /retweets, /likes, trailing "/": still this tweet
     $
     """,
-    re.VERBOSE | re.IGNORECASE,  # Twitter's router ignores case in "status" and "photo"
+    # Any case: hand-typed links vary ("/Status/"), and case never changes these fixed words.
+    re.VERBOSE | re.IGNORECASE,
 )
 
 # Handles: letters, digits and "_". Sign-up allows 15 characters; up to 20 is accepted because

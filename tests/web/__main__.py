@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, help="where the CA file goes (default: a new temp dir)")
     args = parser.parse_args(argv)
 
-    web = Web(latency=args.latency_ms / 1000, flavour=ProxyFlavour(args.flavour))
+    # A bounded log: a long benchmark must not grow without end (counters stay exact).
+    web = Web(latency=args.latency_ms / 1000, flavour=ProxyFlavour(args.flavour), log_limit=100_000)
     web.connect_latency = args.connect_latency_ms / 1000
     SCENARIOS[args.scenario](web)
     directory = args.state_dir or Path(tempfile.mkdtemp(prefix="resolver-web-"))
