@@ -181,6 +181,22 @@ CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
         [],
     ),
     (
+        "flattened-with-linked-handle",
+        "<p>Byline by <a href='https://twitter.com/reporter'>@reporter</a></p>"
+        "<p>We are live now https://t.co/live42</p>"
+        "<p>— Newsroom (<a href='https://twitter.com/newsroom'>@newsroom</a>) 21. Oktober 2015</p>",
+        [
+            {
+                "handle": "newsroom",
+                "author": "Newsroom",
+                "date": dt.date(2015, 10, 21),
+                "date_lang": "de",
+                "links": ("https://t.co/live42",),
+                "form": "text-signature",
+            }
+        ],
+    ),
+    (
         "flattened-in-html",
         "<p>Story text here.</p><p>Radio recon intercepted data <a href='https://t.co/zzz111'>t.co/zzz111</a></p>"
         "<p>&mdash; Минобороны России (@mod_russia) 21 octobre 2015</p>",
@@ -225,7 +241,7 @@ def test_links_in_an_embed_belong_to_it_and_use_the_real_href() -> None:
 
 
 def test_ui_chrome_is_not_a_link() -> None:
-    body = CASES[-2][1]
+    body = next(b for n, b, _ in CASES if n == "timeline-and-buttons-are-not-tweets")
     kinds = {link.url: link.kind for link in resolver.scan_bytes(page(body), "p.html").links}
     assert all("intent" not in url and "adsct" not in url for url in kinds)
     assert kinds.get("https://twitter.com/mod_russia") is LinkKind.TWITTER_PROFILE

@@ -216,9 +216,14 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
     items: list[tuple[float, object]] = [(c.position, c) for c in candidates]
     if page is not None:
         for sig in find_signatures(page.text):
-            owner = page.element_at(sig.text_start if sig.text_end > sig.text_start else sig.start)
+            text_start = sig.text_start
+            if sig.text_end > text_start:
+                # In HTML a flattened tweet's text is one block (its <br>s are line breaks
+                # inside it): the paragraphs above belong to the article, however short.
+                text_start = max(text_start, page.block_start_before(sig.text_end - 1))
+            owner = page.element_at(text_start if sig.text_end > text_start else sig.start)
             position = order.of(owner) + 0.5 if owner is not None else float(sig.start)
-            items.append((position, _FlatTweet(sig.text_start, sig.text_end, sig)))
+            items.append((position, _FlatTweet(text_start, sig.text_end, sig)))
     for node in _SHORTCODE_NODES(doc):
         owner = node.getparent()
         for match in _SHORTCODE.finditer(str(node)):
@@ -343,8 +348,10 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
             tweet_id = _clean_id(el.get("data-tweetid"))
             if tweet_id:
                 cand = _Candidate(el, "amp-twitter", _where(el, "data-tweetid"), id=tweet_id)
-        if cand is None and tag not in ("amp-twitter", "iframe", "blockquote") and (
-            el.get("data-tweet-id") or el.get("data-tweetid") or el.get("data-embed-id")
+        if (
+            cand is None
+            and tag not in ("amp-twitter", "iframe", "blockquote")
+            and (el.get("data-tweet-id") or el.get("data-tweetid") or el.get("data-embed-id"))
         ):
             cand = _from_data_attribute(el)
         if cand is None:
@@ -555,8 +562,8 @@ def _merge_nested(candidates: list[_Candidate]) -> list[_Candidate]:
         same = by_element.get(cand.element)
         # Two finders on one element (a lazy host with data-tweet-id): one tweet.
         if same is not None and (same.id is None or cand.id is None or same.id == cand.id):
-                same.absorb(cand)
-                continue
+            same.absorb(cand)
+            continue
         outer = None
         for ancestor in cand.element.iterancestors():
             if ancestor in by_element:
@@ -595,7 +602,14 @@ class _PageText:
     """The page as text: block elements on their own lines, with a map back to elements."""
 
     __slots__ = (
-        "_anchor_ends", "_anchor_starts", "anchor_spans", "positions", "seg_elements", "seg_starts", "text",
+        "_anchor_ends",
+        "_anchor_starts",
+        "anchor_spans",
+        "block_starts",
+        "positions",
+        "seg_elements",
+        "seg_starts",
+        "text",
         "text_offsets",
     )
 
@@ -606,6 +620,7 @@ class _PageText:
         self.anchor_spans: list[tuple[int, int, etree._Element]] = []
         self._anchor_starts: list[int] = []
         self.text_offsets: dict[tuple[etree._Element, bool], int] = {}
+        self.block_starts: list[int] = [0]  # offsets where a block element's line begins
         self._anchor_ends: list[int] = []
         self.positions: dict[etree._Element, int] = {}
 
@@ -645,6 +660,8 @@ class _PageText:
                 parts.append("\n")
                 size += 1
                 at_line_start = True
+            if not always:
+                page.block_starts.append(size)
 
         for event, el in walker:
             tag = el.tag
@@ -687,6 +704,11 @@ class _PageText:
                 return float(self.positions[ancestor]) + 0.25
         line = el.sourceline or 0
         return float(line)  # detached markup (lazy attributes): keep page order roughly
+
+    def block_start_before(self, offset: int) -> int:
+        """Where the block (paragraph, list item...) holding `offset` begins."""
+        i = bisect.bisect_right(self.block_starts, offset) - 1
+        return self.block_starts[i] if i >= 0 else 0
 
     def offset_of_text(self, owner: etree._Element, is_tail: bool) -> int | None:
         """Where a text node (an element's text, or its tail) starts in the page's text."""
@@ -763,7 +785,8 @@ _LINK_NODES = etree.XPath(
 _AT_NODES = etree.XPath(
     f"//body//text()[contains(., '(@') or contains(., '（@')][{_PROSE_ONLY}]"
     " | //body//a[starts-with(normalize-space(.), '@')]"
-    "[contains(substring(preceding-sibling::text()[1], string-length(preceding-sibling::text()[1]) - 1), '(')]"
+    "[contains(substring(preceding-sibling::text()[1],"
+    " string-length(preceding-sibling::text()[1]) - 1), '(')]"
 )
 _SHORTCODE_NODES = etree.XPath(f"//body//text()[contains(., '[tweet')][{_PROSE_ONLY}]")
 
@@ -798,8 +821,15 @@ def _collect_links(
                     if offset is not None:
                         tweet = _flat_tweet_at(offset + start, flat_spans)
                 links.append(
-                    Link(url=url, raw=raw, kind=kind, host=host, where=_where(element, None), tweet=tweet,
-                         status=status)
+                    Link(
+                        url=url,
+                        raw=raw,
+                        kind=kind,
+                        host=host,
+                        where=_where(element, None),
+                        tweet=tweet,
+                        status=status,
+                    )
                 )
             continue
         href = node.get("href")
@@ -815,8 +845,16 @@ def _collect_links(
         text = node.text if len(node) == 0 else "".join(node.itertext())
         text = _squash(text) if text else ""
         links.append(
-            Link(url=url, raw=href, kind=kind, host=host, where=_where(node, "href"), tweet=tweet,  # type: ignore[arg-type]
-                 text=text[:300] or None, status=status)
+            Link(
+                url=url,
+                raw=href,
+                kind=kind,
+                host=host,
+                where=_where(node, "href"),
+                tweet=tweet,  # type: ignore[arg-type]
+                text=text[:300] or None,
+                status=status,
+            )
         )
     return links
 
