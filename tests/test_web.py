@@ -378,6 +378,19 @@ def test_latency_default_and_per_route(local_web: Web) -> None:
     assert slow >= 0.2 > fast
 
 
+def test_connect_latency_is_paid_once_per_tunnel(local_web: Web) -> None:
+    local_web.page("https://news.example/", "n")
+    local_web.connect_latency = 0.2
+    with client(local_web) as c:
+        started = time.monotonic()
+        c.get("https://news.example/")
+        first = time.monotonic() - started
+        started = time.monotonic()
+        c.get("https://news.example/")
+        second = time.monotonic() - started
+    assert first >= 0.2 > second
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_huge_body_is_streamed_not_stored(local_web: Web, chunked: bool) -> None:
     local_web.huge("https://files.example/2g", chunked=chunked)

@@ -178,7 +178,12 @@ class ProxyServer:
                 writer.write(Response.text(str(exc), 400, close=True).wire(True))
                 return
             if method == "CONNECT" and tunnel is None:
-                await self._connect(reader, writer, client, target)
+                try:
+                    host, port = split_authority(target, 443)
+                except BadRequest as exc:
+                    writer.write(Response.text(str(exc), 400, close=True).wire(True))
+                    return
+                await self._connect(reader, writer, client, host, port)
                 return
             try:
                 scheme, host, port, path = locate(target, headers, tunnel)
@@ -210,9 +215,8 @@ class ProxyServer:
                 return
 
     async def _connect(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, client: str, authority: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, client: str, host: str, port: int
     ) -> None:
-        host, port = split_authority(authority, 443)
         web = self.web
         web.record_connect(host, port)
         if web.connect_latency > 0:
