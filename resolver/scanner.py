@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from resolver import rules
-from resolver.detect.html import HtmlTooDeep, detect_html, find_shortcodes, shortcode_tweet
-from resolver.detect.text import find_signatures
+from resolver.detect.html import HtmlTooDeep, detect_html, find_shortcodes, shortcode_tweet, signature_tweet
+from resolver.detect.text import Signature, find_signatures
 from resolver.errors import InputError
 from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, iter_sources, load
 from resolver.models import ArticleFormat, ArticleScan, Link, LinkKind, ScanFailure, TweetEmbed, Where
@@ -77,46 +77,28 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
         line = bisect.bisect_right(line_starts, offset) - 1
         return Where(line=line + 1, column=offset - line_starts[line] + 1)
 
-    signatures = find_signatures(text) if "(@" in text else []
-    items: list[tuple[int, str, object]] = [(sig.start, "sig", sig) for sig in signatures]
-    items += [(m.start(), "shortcode", m) for m in find_shortcodes(text)]
+    # One ordering for both kinds of tweet: where they start in the text.
+    items: list[tuple[int, Signature | re.Match[str]]] = [(sig.start, sig) for sig in find_signatures(text)]
+    items += [(m.start(), m) for m in find_shortcodes(text)]
     items.sort(key=lambda item: item[0])
 
     tweets: list[TweetEmbed] = []
     spans: list[tuple[int, int, int]] = []
     urls = list(rules.find_urls(text))
-    for _, what, obj in items:
-        if what == "sig":
-            sig = obj
-            start, end = sig.text_start, sig.text_end  # type: ignore[attr-defined]
-            tweet_links = []
+    for _, item in items:
+        if isinstance(item, Signature):
+            start, end = item.text_start, item.text_end
+            tweet_links: list[str] = []
             for s, _e, raw in urls:
                 if start <= s < end:
                     url = rules.absolutize(raw)
                     if url and url not in tweet_links and not rules.is_ignored_url(url):
                         tweet_links.append(url)
-            body = text[start:end].strip()
             spans.append((start, end, len(tweets)))
-            tweets.append(
-                TweetEmbed(
-                    id=None,
-                    url=None,
-                    handle=sig.handle,
-                    author=sig.author or None,  # type: ignore[attr-defined]
-                    date=sig.date,
-                    text=body or None,
-                    lang=None,
-                    links=tuple(tweet_links),  # type: ignore[attr-defined]
-                    where=where(start if end > start else sig.start),
-                    form="text-signature",  # type: ignore[attr-defined]
-                    date_text=sig.date_text,
-                    date_lang=sig.date_lang,  # type: ignore[attr-defined]
-                    date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
-                )
-            )
+            at = where(start if end > start else item.start)
+            tweets.append(signature_tweet(item, text[start:end], tweet_links, at))
         else:
-            match = obj
-            tweet = shortcode_tweet(match, where(match.start()))  # type: ignore[attr-defined]
+            tweet = shortcode_tweet(item, where(item.start()))
             if tweet is not None:
                 tweets.append(tweet)
 

@@ -19,7 +19,7 @@ import datetime as dt
 import html as htmllib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,7 +29,7 @@ from lxml import etree
 
 from resolver import rules
 from resolver.detect.dates import parse_embed_date
-from resolver.detect.text import find_signatures
+from resolver.detect.text import Signature, find_signatures
 from resolver.models import Link, LinkKind, StatusRef, TweetEmbed, Where
 from resolver.snowflake import snowflake_time
 
@@ -595,7 +595,7 @@ def _merge_nested(candidates: list[_Candidate]) -> list[_Candidate]:
 class _FlatTweet:
     start: int
     end: int
-    signature: object
+    signature: Signature
 
 
 class _PageText:
@@ -898,29 +898,29 @@ def _candidate_to_tweet(cand: _Candidate, quoted_in: int | None) -> TweetEmbed:
     )
 
 
-def _replace_quoted(tweet: TweetEmbed, quoted_in: int) -> TweetEmbed:
-    from dataclasses import replace
-
-    return replace(tweet, quoted_in=quoted_in)
-
-
 def _flat_to_tweet(item: _FlatTweet, page: _PageText, links: list[str]) -> TweetEmbed:
     sig = item.signature
-    text = page.text[item.start : item.end].strip()
+    where = page.where_at(item.start if item.end > item.start else sig.start)
+    return signature_tweet(sig, page.text[item.start : item.end], links, where)
+
+
+def signature_tweet(sig: Signature, body: str, links: Sequence[str], where: Where) -> TweetEmbed:
+    """A tweet flattened to text, from its signature, its text and the links inside it."""
+    body = body.strip()
     return TweetEmbed(
         id=None,
         url=None,
         handle=sig.handle,
-        author=sig.author or None,  # type: ignore[attr-defined]
+        author=sig.author or None,
         date=sig.date,
-        text=text or None,
+        text=body or None,
         lang=None,
-        links=tuple(links),  # type: ignore[attr-defined]
-        where=page.where_at(item.start if item.end > item.start else sig.start),
-        form="text-signature",  # type: ignore[attr-defined]
+        links=tuple(links),
+        where=where,
+        form="text-signature",
         date_text=sig.date_text,
-        date_lang=sig.date_lang,  # type: ignore[attr-defined]
-        date_source="signature" if sig.date else None,  # type: ignore[attr-defined]
+        date_lang=sig.date_lang,
+        date_source="signature" if sig.date else None,
     )
 
 
@@ -935,9 +935,6 @@ def shortcode_tweet(match: re.Match[str], where: Where) -> TweetEmbed | None:
     if digits:
         return _ref_tweet(StatusRef(digits.group(1)), where, "jetpack-shortcode")
     return None
-
-
-_shortcode_to_tweet = shortcode_tweet
 
 
 def find_shortcodes(text: str) -> Iterable[re.Match[str]]:
