@@ -77,8 +77,9 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def measure(label: str, workers: int, repeat: int, run: Callable[[], int], size: int,
-            baseline: str | None = None) -> Timing:
+def measure(
+    label: str, workers: int, repeat: int, run: Callable[[], int], size: int, baseline: str | None = None
+) -> Timing:
     """Run `run` `repeat` times and keep the median wall time (with that run's CPU time)."""
     samples: list[tuple[float, float, int]] = []
     for i in range(repeat):
@@ -89,10 +90,15 @@ def measure(label: str, workers: int, repeat: int, run: Callable[[], int], size:
         samples.append((wall, cpu, articles))
         alive = multiprocessing.active_children()
         if alive:
-            print(f"  warning: {len(alive)} child processes still alive after {label}: their CPU time "
-                  "is not counted", file=sys.stderr)
-        print(f"  {label} (workers={workers}) run {i + 1}/{repeat}: {wall:.2f} s wall, {cpu:.2f} s CPU",
-              file=sys.stderr)
+            print(
+                f"  warning: {len(alive)} child processes still alive after {label}: their CPU time "
+                "is not counted",
+                file=sys.stderr,
+            )
+        print(
+            f"  {label} (workers={workers}) run {i + 1}/{repeat}: {wall:.2f} s wall, {cpu:.2f} s CPU",
+            file=sys.stderr,
+        )
     wall, cpu, articles = sorted(samples)[len(samples) // 2]
     return Timing(label, workers, wall, cpu, articles, size, baseline)
 
@@ -134,8 +140,14 @@ def cli_env() -> dict[str, str]:
 
 def cli_supports_workers() -> bool:
     try:
-        out = subprocess.run([*cli_command(), "scan", "--help"], capture_output=True, text=True,
-                             env=cli_env(), timeout=60, check=False)
+        out = subprocess.run(
+            [*cli_command(), "scan", "--help"],
+            capture_output=True,
+            text=True,
+            env=cli_env(),
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return "--workers" in out.stdout
@@ -147,8 +159,9 @@ def run_cli(argv: list[str], articles: int) -> int:
         if proc.returncode != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-            raise SystemExit(f"error: the CLI exited with {proc.returncode}: {shlex.join(argv)}\n  "
-                             + "\n  ".join(tail))
+            raise SystemExit(
+                f"error: the CLI exited with {proc.returncode}: {shlex.join(argv)}\n  " + "\n  ".join(tail)
+            )
     return articles
 
 
@@ -215,8 +228,13 @@ def score_article(rec: Recall, truth: dict[str, Any], scan: Any) -> None:
             if want["id"] is not None and got.id == want["id"]:
                 hit = got
                 break
-            if (want["id"] is None and want["handle"] and got.handle
-                    and got.handle.lower() == want["handle"].lower() and got.id not in truth_ids):
+            if (
+                want["id"] is None
+                and want["handle"]
+                and got.handle
+                and got.handle.lower() == want["handle"].lower()
+                and got.id not in truth_ids
+            ):
                 hit = got
                 break
         found = int(hit is not None)
@@ -271,8 +289,10 @@ def score_article(rec: Recall, truth: dict[str, Any], scan: Any) -> None:
 
 
 def md_table(header: list[str], rows: Iterable[list[str]], align: str) -> str:
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
+    ]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -283,12 +303,32 @@ def throughput_table(timings: list[Timing], cores: int) -> str:
     for t in timings:
         base = by_label.get(t.baseline) if t.baseline else None
         ratio = f"{t.wall / base.wall:.2f}x" if base else "1.00x"
-        rows.append([
-            t.label, str(t.workers), f"{t.wall:.2f}", f"{t.size / 1e6 / t.wall:.1f}",
-            f"{t.articles / t.wall:.0f}", ratio, f"{t.cpu:.2f}", f"{100 * t.cpu / t.wall / cores:.0f}%",
-        ])
-    return md_table(["run", "workers", "wall s", "MB/s", "articles/s", "time vs baseline", "CPU s",
-                     f"CPU use ({cores} cores)"], rows, "lrrrrrrr")
+        rows.append(
+            [
+                t.label,
+                str(t.workers),
+                f"{t.wall:.2f}",
+                f"{t.size / 1e6 / t.wall:.1f}",
+                f"{t.articles / t.wall:.0f}",
+                ratio,
+                f"{t.cpu:.2f}",
+                f"{100 * t.cpu / t.wall / cores:.0f}%",
+            ]
+        )
+    return md_table(
+        [
+            "run",
+            "workers",
+            "wall s",
+            "MB/s",
+            "articles/s",
+            "time vs baseline",
+            "CPU s",
+            f"CPU use ({cores} cores)",
+        ],
+        rows,
+        "lrrrrrrr",
+    )
 
 
 def recall_section(rec: Recall) -> str:
@@ -306,8 +346,11 @@ def recall_section(rec: Recall) -> str:
     out = [md_table(["what", "truth", "found", "recall"], rows, "lrrr")]
     missed_variants = [(k, s) for k, s in sorted(rec.by_variant.items()) if s.found < s.truth]
     if missed_variants:
-        out.append("\nVariants with misses: " + ", ".join(
-            f"`{k}` {s.found}/{s.truth}" for k, s in missed_variants) + ".")
+        out.append(
+            "\nVariants with misses: "
+            + ", ".join(f"`{k}` {s.found}/{s.truth}" for k, s in missed_variants)
+            + "."
+        )
     if rec.shorts_missed_hosts:
         missed = sorted(rec.shorts_missed_hosts.items(), key=lambda kv: (-kv[1], kv[0]))
         out.append("\nShort links missed, by host: " + ", ".join(f"{h} {n}" for h, n in missed) + ".")
@@ -321,10 +364,21 @@ def recall_section(rec: Recall) -> str:
 
 def machine_line() -> str:
     try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=False).stdout.strip() or "no commit"
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "resolver"],
-                               capture_output=True, text=True, check=False).stdout.strip()
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            or "no commit"
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "resolver"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     except OSError:
         commit, dirty = "unknown", ""
     try:
@@ -333,22 +387,29 @@ def machine_line() -> str:
         version = resolver.__version__
     except ImportError:
         version = "?"
-    return (f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}, "
-            f"lxml {'.'.join(map(str, etree.LXML_VERSION[:3]))} (libxml2 "
-            f"{'.'.join(map(str, etree.LIBXML_VERSION))}), resolver {version} at {commit}"
-            f"{' + uncommitted changes' if dirty else ''}")
+    return (
+        f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, "
+        f"lxml {'.'.join(map(str, etree.LXML_VERSION[:3]))} (libxml2 "
+        f"{'.'.join(map(str, etree.LIBXML_VERSION))}), resolver {version} at {commit}"
+        f"{' + uncommitted changes' if dirty else ''}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", 1)[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=Path("bench/corpus"), help="folder of NNNN.html files")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="workers for the multi-process runs (default: the number of cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="workers for the multi-process runs (default: the number of cores)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="run each measurement R times, keep the median")
     parser.add_argument("--limit", type=int, default=0, help="only the first N articles (0: all)")
     parser.add_argument("--baseline-only", action="store_true", help="measure only the lxml baseline")
@@ -362,8 +423,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         paths = paths[: args.limit]
     if not paths:
-        print(f"error: no *.html files in {args.corpus}; generate the corpus first:\n  "
-              + GENERATE_HINT.format(corpus=args.corpus), file=sys.stderr)
+        print(
+            f"error: no *.html files in {args.corpus}; generate the corpus first:\n  "
+            + GENERATE_HINT.format(corpus=args.corpus),
+            file=sys.stderr,
+        )
         return 2
 
     scan_many = None
@@ -372,15 +436,20 @@ def main(argv: list[str] | None = None) -> int:
 
         scan_many = getattr(resolver, "scan_many", None)
         if scan_many is None:
-            print("error: resolver.scan_many does not exist yet, so there is nothing to measure against "
-                  "the baseline.\n  Run with --baseline-only to measure the lxml baseline alone.",
-                  file=sys.stderr)
+            print(
+                "error: resolver.scan_many does not exist yet, so there is nothing to measure against "
+                "the baseline.\n  Run with --baseline-only to measure the lxml baseline alone.",
+                file=sys.stderr,
+            )
             return 2
 
     load = os.getloadavg()[0]
     if load > 0.5:
-        print(f"warning: the load average is {load:.2f}: other processes are using the CPU, so the timings "
-              "will be slower and noisier than on a quiet machine", file=sys.stderr)
+        print(
+            f"warning: the load average is {load:.2f}: other processes are using the CPU, so the timings "
+            "will be slower and noisier than on a quiet machine",
+            file=sys.stderr,
+        )
     size = sum(os.path.getsize(p) for p in paths)
     cores = os.cpu_count() or 1
     pool_workers = max(args.workers, 2)
@@ -390,8 +459,13 @@ def main(argv: list[str] | None = None) -> int:
 
     timings = [
         measure("baseline: lxml parse", 1, args.repeat, lambda: baseline_serial(paths), size),
-        measure("baseline: lxml parse, process pool", pool_workers, args.repeat,
-                lambda: baseline_pool(paths, pool_workers), size),
+        measure(
+            "baseline: lxml parse, process pool",
+            pool_workers,
+            args.repeat,
+            lambda: baseline_pool(paths, pool_workers),
+            size,
+        ),
     ]
     base_for = {1: "baseline: lxml parse", pool_workers: "baseline: lxml parse, process pool"}
 
@@ -409,8 +483,16 @@ def main(argv: list[str] | None = None) -> int:
             return n
 
         for w in sorted({1, args.workers}):
-            timings.append(measure("resolver.scan_many", w, args.repeat, lambda w=w: run_scan(w), size,
-                                   base_for.get(w, base_for[pool_workers])))
+            timings.append(
+                measure(
+                    "resolver.scan_many",
+                    w,
+                    args.repeat,
+                    lambda w=w: run_scan(w),
+                    size,
+                    base_for.get(w, base_for[pool_workers]),
+                )
+            )
         score_results(rec, results, paths)
 
     if scan_many is not None and not args.skip_cli:
@@ -420,8 +502,16 @@ def main(argv: list[str] | None = None) -> int:
             argv_cli += ["--workers", str(args.workers)]
             cli_workers = args.workers
         label = "CLI: resolver scan --format jsonl > /dev/null"
-        timings.append(measure(label, cli_workers, args.repeat, lambda: run_cli(argv_cli, len(paths)), size,
-                               base_for.get(cli_workers, base_for[pool_workers])))
+        timings.append(
+            measure(
+                label,
+                cli_workers,
+                args.repeat,
+                lambda: run_cli(argv_cli, len(paths)),
+                size,
+                base_for.get(cli_workers, base_for[pool_workers]),
+            )
+        )
         cli_line = shlex.join(argv_cli) + " > /dev/null"
     else:
         cli_line = ""
@@ -432,9 +522,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"CLI run as: `{cli_line}`\n")
     print(f"Machine: {machine_line()}; {time.strftime('%Y-%m-%d')}; load average {load:.2f} at start.\n")
     print(throughput_table(timings, cores))
-    print("\n`time vs baseline`: wall time over the lxml parse with the same number of workers (the pool "
-          f"of {pool_workers} for every multi-worker run). CPU use: CPU seconds of the process tree / wall / "
-          f"{cores} cores.")
+    print(
+        "\n`time vs baseline`: wall time over the lxml parse with the same number of workers (the pool "
+        f"of {pool_workers} for every multi-worker run). CPU use: CPU seconds of the process tree / wall / "
+        f"{cores} cores."
+    )
     if scan_many is not None:
         print(f"\n#### Recall of `resolver.scan_many` against the truth files ({rec.scanned} articles)\n")
         print(recall_section(rec))

@@ -90,8 +90,17 @@ UTC = dt.UTC
 #: The embed forms the truth files name (the names of `resolver.detect.html.EMBED_FORMS`; a
 #: wrapper names the form of what it wraps), with this corpus's variants of each.
 FORMS: dict[str, tuple[str, ...]] = {
-    "blockquote": ("widgets-script", "no-script", "legacy", "x-com", "video", "nested-outer",
-                   "nested-inner", "noscript", "wp-classic"),
+    "blockquote": (
+        "widgets-script",
+        "no-script",
+        "legacy",
+        "x-com",
+        "video",
+        "nested-outer",
+        "nested-inner",
+        "noscript",
+        "wp-classic",
+    ),
     "rendered": ("iframe", "twitterwidget", "iframe-legacy"),
     "iframe": ("platform-twitter", "platform-x", "index-html"),
     "amp-twitter": ("placeholder", "bare"),
@@ -108,8 +117,15 @@ FORMS: dict[str, tuple[str, ...]] = {
 #: How often each form's builder is used, per platform (the platform decides what its editor
 #: emits). "noscript" builds a blockquote inside <noscript> (truth form "blockquote").
 FORM_WEIGHTS: dict[str, dict[str, float]] = {
-    "news": {"blockquote": 44, "rendered": 8, "iframe": 6, "data-attribute": 9, "lazy-attribute": 6,
-             "noscript": 5, "text-signature": 12},
+    "news": {
+        "blockquote": 44,
+        "rendered": 8,
+        "iframe": 6,
+        "data-attribute": 9,
+        "lazy-attribute": 6,
+        "noscript": 5,
+        "text-signature": 12,
+    },
     "wordpress": {"wordpress": 45, "jetpack-shortcode": 18, "blockquote": 25, "text-signature": 12},
     "ghost": {"ghost": 80, "blockquote": 8, "text-signature": 12},
     "substack": {"substack": 85, "text-signature": 15},
@@ -278,16 +294,52 @@ def make_accounts(rng: Random, taken: set[str]) -> list[Account]:
 
 
 CSS_PROPS: tuple[str, ...] = (
-    "margin:0 auto", "padding:0 1rem", "display:flex", "display:grid", "align-items:center",
-    "justify-content:space-between", "font-size:1.125rem", "line-height:1.6", "color:#1a1a1a",
-    "color:var(--c-accent)", "background:#fff", "border-bottom:1px solid #e5e5e5", "max-width:720px",
-    "font-weight:700", "text-transform:uppercase", "letter-spacing:.04em", "gap:1.5rem",
-    "grid-template-columns:repeat(auto-fill,minmax(240px,1fr))", "position:relative", "overflow:hidden",
-    "transition:opacity .2s ease-in-out", "border-radius:4px", "font-family:var(--font-serif)",
-    "width:100%", "height:auto", "object-fit:cover", "z-index:10", "opacity:.85",
+    "margin:0 auto",
+    "padding:0 1rem",
+    "display:flex",
+    "display:grid",
+    "align-items:center",
+    "justify-content:space-between",
+    "font-size:1.125rem",
+    "line-height:1.6",
+    "color:#1a1a1a",
+    "color:var(--c-accent)",
+    "background:#fff",
+    "border-bottom:1px solid #e5e5e5",
+    "max-width:720px",
+    "font-weight:700",
+    "text-transform:uppercase",
+    "letter-spacing:.04em",
+    "gap:1.5rem",
+    "grid-template-columns:repeat(auto-fill,minmax(240px,1fr))",
+    "position:relative",
+    "overflow:hidden",
+    "transition:opacity .2s ease-in-out",
+    "border-radius:4px",
+    "font-family:var(--font-serif)",
+    "width:100%",
+    "height:auto",
+    "object-fit:cover",
+    "z-index:10",
+    "opacity:.85",
 )
-CSS_BLOCKS: tuple[str, ...] = ("header", "nav", "article", "byline", "teaser", "card", "footer", "menu",
-                               "share", "related", "ad-slot", "newsletter", "gallery", "caption", "tag")
+CSS_BLOCKS: tuple[str, ...] = (
+    "header",
+    "nav",
+    "article",
+    "byline",
+    "teaser",
+    "card",
+    "footer",
+    "menu",
+    "share",
+    "related",
+    "ad-slot",
+    "newsletter",
+    "gallery",
+    "caption",
+    "tag",
+)
 CSS_ELEMS: tuple[str, ...] = ("title", "link", "item", "image", "meta", "icon", "list", "body", "label")
 CSS_MODS: tuple[str, ...] = ("", "", "--active", "--large", "--dark", "--compact", ":hover", "::before")
 
@@ -320,14 +372,18 @@ def make_css(rng: Random, budget: int, site_handle: str, decoy: tuple[str, str])
 
 def svg_icon(rng: Random) -> str:
     points = " ".join(f"{rng.uniform(0, 24):.2f} {rng.uniform(0, 24):.2f}" for _ in range(rng.randint(8, 20)))
-    return (f'<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">'
-            f'<path d="M{points}Z"></path></svg>')
+    return (
+        f'<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">'
+        f'<path d="M{points}Z"></path></svg>'
+    )
 
 
 def make_nav(rng: Random, lang: str, domain: str, name: str, handle: str, budget: int) -> str:
-    out = [f'<header class="site-header"><div class="site-header__inner"><a class="site-logo" '
-           f'href="https://{domain}/" aria-label="{attr(name)}">{svg_icon(rng)}</a>'
-           f'<nav class="main-nav" aria-label="Main"><ul class="main-nav__list">']
+    out = [
+        f'<header class="site-header"><div class="site-header__inner"><a class="site-logo" '
+        f'href="https://{domain}/" aria-label="{attr(name)}">{svg_icon(rng)}</a>'
+        f'<nav class="main-nav" aria-label="Main"><ul class="main-nav__list">'
+    ]
     size = len(out[0])
     while size < budget:
         for section in SECTIONS[lang]:
@@ -337,8 +393,10 @@ def make_nav(rng: Random, lang: str, domain: str, name: str, handle: str, budget
                 f'{slugify(headline(rng, "en"), 24)}/">{esc(headline(rng, lang)[:30])}</a></li>'
                 for _ in range(rng.randint(3, 8))
             )
-            item = (f'<li class="menu-item menu-item-has-children"><a href="https://{domain}/{slug}/">'
-                    f'{esc(section)}</a><ul class="sub-menu">{subs}</ul></li>')
+            item = (
+                f'<li class="menu-item menu-item-has-children"><a href="https://{domain}/{slug}/">'
+                f'{esc(section)}</a><ul class="sub-menu">{subs}</ul></li>'
+            )
             out.append(item)
             size += len(item)
             if size >= budget:
@@ -356,9 +414,11 @@ def make_nav(rng: Random, lang: str, domain: str, name: str, handle: str, budget
 
 def make_footer(rng: Random, lang: str, domain: str, name: str, handle: str, budget: int) -> str:
     user = {"pt": "redacao", "es": "redaccion", "fr": "redaction", "de": "redaktion"}.get(lang, "newsroom")
-    out = [f'<footer class="site-footer"><div class="site-footer__contact"><p>{esc(name)} &middot; '
-           f'<a href="mailto:{user}@{domain}">{user}@{domain}</a> &middot; '
-           f"{esc(FOLLOW_US[lang].format(h=handle))}</p></div><div class=\"site-footer__links\">"]
+    out = [
+        f'<footer class="site-footer"><div class="site-footer__contact"><p>{esc(name)} &middot; '
+        f'<a href="mailto:{user}@{domain}">{user}@{domain}</a> &middot; '
+        f'{esc(FOLLOW_US[lang].format(h=handle))}</p></div><div class="site-footer__links">'
+    ]
     size = len(out[0])
     while size < budget:
         col = "".join(
@@ -392,8 +452,9 @@ JS_SNIPPETS: tuple[str, ...] = (
 )
 
 
-def make_vendor_js(rng: Random, handle: str, pixel_id: str, decoy: tuple[str, str], short: str,
-                   budget: int) -> str:
+def make_vendor_js(
+    rng: Random, handle: str, pixel_id: str, decoy: tuple[str, str], short: str, budget: int
+) -> str:
     """Inline scripts: the widget loader, the conversion pixel base code, a site config that
     names the account, a pinned tweet and a short link, then app code."""
     d_handle, d_id = decoy
@@ -401,7 +462,7 @@ def make_vendor_js(rng: Random, handle: str, pixel_id: str, decoy: tuple[str, st
         "<script>window.twttr = (function(d, s, id) {var js, fjs = d.getElementsByTagName(s)[0], "
         "t = window.twttr || {}; if (d.getElementById(id)) return t; js = d.createElement(s); js.id = id; "
         'js.src = "https://platform.twitter.com/widgets.js"; fjs.parentNode.insertBefore(js, fjs); '
-        "t._e = []; t.ready = function(f) {t._e.push(f);}; return t;}(document, \"script\", "
+        't._e = []; t.ready = function(f) {t._e.push(f);}; return t;}(document, "script", '
         '"twitter-wjs"));</script>\n',
         "<script>!function(e,t,n,s,u,a){e.twq||(s=e.twq=function(){s.exe?s.exe.apply(s,arguments):"
         "s.queue.push(arguments);},s.version='1.1',s.queue=[],u=t.createElement(n),u.async=!0,"
@@ -415,8 +476,12 @@ def make_vendor_js(rng: Random, handle: str, pixel_id: str, decoy: tuple[str, st
     body: list[str] = []
     while size < budget:
         snippet = rng.choice(JS_SNIPPETS).format(
-            a=code(rng, 2, "abcdefghijklmnopqrstuvwxyz"), b=code(rng, 1, "bcdfgh"), c=code(rng, 1, "jklmn"),
-            d=code(rng, 1, "pqrst"), e=code(rng, 1, "uvwxyz"), cls=slugify(headline(rng, "en"), 16) or "x",
+            a=code(rng, 2, "abcdefghijklmnopqrstuvwxyz"),
+            b=code(rng, 1, "bcdfgh"),
+            c=code(rng, 1, "jklmn"),
+            d=code(rng, 1, "pqrst"),
+            e=code(rng, 1, "uvwxyz"),
+            cls=slugify(headline(rng, "en"), 16) or "x",
             up=code(rng, 10, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
         )
         body.append(snippet)
@@ -433,29 +498,56 @@ def make_sites(seed: int) -> tuple[list[Site], list[Account]]:
     for lang, platform, name, domain, encoding in SITE_SPECS:
         handle = make_handle(rng, taken)
         pixel_id = code(rng, 5, LOWER36)
-        css_decoy = (rng.choice(accounts).handle, snowflake_at(rng, random_time(
-            rng, dt.datetime(2014, 1, 1, tzinfo=UTC), dt.datetime(2019, 1, 1, tzinfo=UTC))))
-        js_decoy = (rng.choice(accounts).handle, snowflake_at(rng, random_time(
-            rng, dt.datetime(2016, 1, 1, tzinfo=UTC), dt.datetime(2023, 1, 1, tzinfo=UTC))))
+        css_decoy = (
+            rng.choice(accounts).handle,
+            snowflake_at(
+                rng,
+                random_time(rng, dt.datetime(2014, 1, 1, tzinfo=UTC), dt.datetime(2019, 1, 1, tzinfo=UTC)),
+            ),
+        )
+        js_decoy = (
+            rng.choice(accounts).handle,
+            snowflake_at(
+                rng,
+                random_time(rng, dt.datetime(2016, 1, 1, tzinfo=UTC), dt.datetime(2023, 1, 1, tzinfo=UTC)),
+            ),
+        )
         js_short = short_url(rng, "bit.ly")[0]
         heavy = platform in ("news", "amp")
         css_budget = rng.randint(20_000, 60_000) if heavy else rng.randint(6_000, 24_000)
         if platform == "amp":
             css_budget = min(css_budget, 45_000)  # AMP caps amp-custom CSS at 75 KB
         site = Site(
-            lang=lang, platform=platform, name=name, domain=domain, encoding=encoding, handle=handle,
+            lang=lang,
+            platform=platform,
+            name=name,
+            domain=domain,
+            encoding=encoding,
+            handle=handle,
             pixel_id=pixel_id,
             css=make_css(rng, css_budget, handle, css_decoy),
             nav=make_nav(rng, lang, domain, name, handle, rng.randint(6_000, 24_000) if heavy else 3_000),
             footer=make_footer(rng, lang, domain, name, handle, rng.randint(2_000, 9_000)),
-            vendor_js=make_vendor_js(rng, handle, pixel_id, js_decoy, js_short,
-                                     rng.randint(8_000, 35_000) if heavy else rng.randint(2_000, 8_000)),
+            vendor_js=make_vendor_js(
+                rng,
+                handle,
+                pixel_id,
+                js_decoy,
+                js_short,
+                rng.randint(8_000, 35_000) if heavy else rng.randint(2_000, 8_000),
+            ),
             ascii_json=rng.random() < 0.5,
             decoys=[
-                {"kind": "style", "tweet_id": css_decoy[1],
-                 "url": f"https://twitter.com/{css_decoy[0]}/status/{css_decoy[1]}"},
-                {"kind": "script", "tweet_id": js_decoy[1],
-                 "url": f"https://twitter.com/{js_decoy[0]}/status/{js_decoy[1]}"},
+                {
+                    "kind": "style",
+                    "tweet_id": css_decoy[1],
+                    "url": f"https://twitter.com/{css_decoy[0]}/status/{css_decoy[1]}",
+                },
+                {
+                    "kind": "script",
+                    "tweet_id": js_decoy[1],
+                    "url": f"https://twitter.com/{js_decoy[0]}/status/{js_decoy[1]}",
+                },
                 {"kind": "script", "tweet_id": None, "url": js_short},
             ],
             publication=slugify(name) or f"pub-{code(rng, 6, LOWER36)}",
@@ -486,8 +578,11 @@ class Tweet:
 
 
 def make_tweet(rng: Random, accounts: list[Account], when: dt.datetime, page_lang: str) -> Tweet:
-    acct = rng.choice(accounts) if rng.random() < 0.5 else rng.choice(
-        [a for a in accounts if a.lang == page_lang])
+    acct = (
+        rng.choice(accounts)
+        if rng.random() < 0.5
+        else rng.choice([a for a in accounts if a.lang == page_lang])
+    )
     lang = acct.lang if rng.random() < 0.85 else rng.choice(LANGS)
     if when < SNOWFLAKE_START:
         tweet_id, snow = str(rng.randrange(1_000_000, 29_000_000_000)), False
@@ -502,8 +597,10 @@ def make_tweet(rng: Random, accounts: list[Account], when: dt.datetime, page_lan
     flat: list[str] = []
     for _ in range(rng.choices((0, 1, 2), (45, 40, 15))[0]):
         tag = rng.choice(HASHTAGS[lang])
-        anchor = (f'<a href="https://twitter.com/hashtag/{quote(tag)}?src=hash&amp;ref_src=twsrc%5Etfw">'
-                  f"#{esc(tag)}</a>")
+        anchor = (
+            f'<a href="https://twitter.com/hashtag/{quote(tag)}?src=hash&amp;ref_src=twsrc%5Etfw">'
+            f"#{esc(tag)}</a>"
+        )
         if rng.random() < 0.3:
             parts_html.insert(0, anchor)
             parts_text.insert(0, f"#{tag}")
@@ -526,8 +623,18 @@ def make_tweet(rng: Random, accounts: list[Account], when: dt.datetime, page_lan
         parts_text.append(f"pic.twitter.com/{media}")
         hrefs.append(f"{scheme}://t.co/{media}")
         flat.append(f"https://pic.twitter.com/{media}")
-    return Tweet(tweet_id, acct.handle, acct.name, lang, when, snow, " ".join(parts_html),
-                 " ".join(parts_text), hrefs, flat)
+    return Tweet(
+        tweet_id,
+        acct.handle,
+        acct.name,
+        lang,
+        when,
+        snow,
+        " ".join(parts_html),
+        " ".join(parts_text),
+        hrefs,
+        flat,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,13 +663,25 @@ class Article:
 
     # -- truth -------------------------------------------------------------------------------
 
-    def add_short(self, url: str, host: str, where: str, tweet: int | None = None, raw: str | None = None
-                  ) -> None:
+    def add_short(
+        self, url: str, host: str, where: str, tweet: int | None = None, raw: str | None = None
+    ) -> None:
         self.short_links.append({"url": url, "raw": raw or url, "host": host, "where": where, "tweet": tweet})
 
-    def add_tweet(self, t: Tweet, form: str, variant: str, *, show_id: bool = True, show_handle: bool = True,
-                  show_author: bool = True, signature: dt.date | None = None, links: list[str] | None = None,
-                  quoted_in: int | None = None, where: str = "href") -> int:
+    def add_tweet(
+        self,
+        t: Tweet,
+        form: str,
+        variant: str,
+        *,
+        show_id: bool = True,
+        show_handle: bool = True,
+        show_author: bool = True,
+        signature: dt.date | None = None,
+        links: list[str] | None = None,
+        quoted_in: int | None = None,
+        where: str = "href",
+    ) -> int:
         if signature is not None:
             date, source = signature.isoformat(), "signature"
         elif show_id and t.snowflake:
@@ -570,17 +689,19 @@ class Article:
         else:
             date, source = None, None
         index = len(self.tweets)
-        self.tweets.append({
-            "id": t.id if show_id else None,
-            "handle": t.handle if show_handle else None,
-            "author": t.name if show_author else None,
-            "date": date,
-            "date_source": source,
-            "form": form,
-            "variant": variant,
-            "quoted_in": quoted_in,
-            "links": list(links or []),
-        })
+        self.tweets.append(
+            {
+                "id": t.id if show_id else None,
+                "handle": t.handle if show_handle else None,
+                "author": t.name if show_author else None,
+                "date": date,
+                "date_source": source,
+                "form": form,
+                "variant": variant,
+                "quoted_in": quoted_in,
+                "links": list(links or []),
+            }
+        )
         for link in links or []:
             if "://t.co/" in link:
                 self.add_short(link, "t.co", where, index)
@@ -600,14 +721,21 @@ class Article:
             return None
         if roll < 0.93:
             return "en"
-        return self.rng.choice(DATE_LANGS[len(LANGS):])
+        return self.rng.choice(DATE_LANGS[len(LANGS) :])
 
     def local_date(self, t: Tweet, lang: str | None) -> dt.date:
         return (t.created + dt.timedelta(hours=TZ_HOURS[lang or "en"])).date()
 
-    def blockquote(self, t: Tweet, *, cls: str = "twitter-tweet", legacy: bool = False,
-                   host: str = "twitter.com", inner: str = "", placeholder: bool = False
-                   ) -> tuple[str, dt.date]:
+    def blockquote(
+        self,
+        t: Tweet,
+        *,
+        cls: str = "twitter-tweet",
+        legacy: bool = False,
+        host: str = "twitter.com",
+        inner: str = "",
+        placeholder: bool = False,
+    ) -> tuple[str, dt.date]:
         """The oEmbed blockquote (without the script) and the date its signature shows."""
         lang = self.date_lang()
         attrs = [f'class="{cls}"']
@@ -616,19 +744,31 @@ class Article:
         if lang is not None:
             attrs.append(f'{"lang" if legacy else "data-lang"}="{lang}"')
         if self.rng.random() < 0.25:
-            attrs.append(self.rng.choice(('data-conversation="none"', 'data-dnt="true"', 'data-width="550"',
-                                          'data-theme="dark"', 'align="center"', 'data-cards="hidden"')))
+            attrs.append(
+                self.rng.choice(
+                    (
+                        'data-conversation="none"',
+                        'data-dnt="true"',
+                        'data-width="550"',
+                        'data-theme="dark"',
+                        'align="center"',
+                        'data-cards="hidden"',
+                    )
+                )
+            )
         day = self.local_date(t, lang)
         shown = format_date(lang or "en", day)
         tdir = "rtl" if t.lang == "ar" else "ltr"
         p = f'<p lang="{t.lang}" dir="{tdir}">{t.p_html}</p>' if not legacy else f"<p>{t.p_html}</p>"
         if legacy:
             stamp = t.created.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-            sig = (f'&mdash; {esc(t.name)} (@{t.handle}) <a href="{self.status_url(t, ref=False)}" '
-                   f'data-datetime="{stamp}">{esc(shown)}</a>')
+            sig = (
+                f'&mdash; {esc(t.name)} (@{t.handle}) <a href="{self.status_url(t, ref=False)}" '
+                f'data-datetime="{stamp}">{esc(shown)}</a>'
+            )
         else:
             sig = f'&mdash; {esc(t.name)} (@{t.handle}) <a href="{self.status_url(t, host)}">{esc(shown)}</a>'
-        return f'<blockquote {" ".join(attrs)}>{p}{inner}{sig}</blockquote>', day
+        return f"<blockquote {' '.join(attrs)}>{p}{inner}{sig}</blockquote>", day
 
     def form_blockquote(self, t: Tweet) -> str:
         rng = self.rng
@@ -640,8 +780,12 @@ class Article:
         if variant == "nested":
             return self.form_nested(t)
         legacy = variant == "legacy"
-        block, day = self.blockquote(t, cls="twitter-video" if variant == "video" else "twitter-tweet",
-                                     legacy=legacy, host="x.com" if variant == "x-com" else "twitter.com")
+        block, day = self.blockquote(
+            t,
+            cls="twitter-video" if variant == "video" else "twitter-tweet",
+            legacy=legacy,
+            host="x.com" if variant == "x-com" else "twitter.com",
+        )
         self.add_tweet(t, "blockquote", variant, signature=day, links=t.hrefs)
         self.oembed_copies.append(block)
         if variant == "no-script":
@@ -651,16 +795,21 @@ class Article:
 
     def form_nested(self, outer: Tweet) -> str:
         """A quote tweet pasted with the quoted tweet's own embed code inside it."""
-        inner_t = make_tweet(self.rng, self.accounts, outer.created - dt.timedelta(
-            minutes=self.rng.randrange(5, 60 * 24 * 20)), self.lang)
+        inner_t = make_tweet(
+            self.rng,
+            self.accounts,
+            outer.created - dt.timedelta(minutes=self.rng.randrange(5, 60 * 24 * 20)),
+            self.lang,
+        )
         inner_block, inner_day = self.blockquote(inner_t)
         quote_link = f"https://t.co/{code(self.rng, 10)}"
         outer_links = [*outer.hrefs, quote_link]
         outer.p_html += f' <a href="{quote_link}">{quote_link}</a>'
         block, day = self.blockquote(outer, inner=inner_block)
         k = self.add_tweet(outer, "blockquote", "nested-outer", signature=day, links=outer_links)
-        self.add_tweet(inner_t, "blockquote", "nested-inner", signature=inner_day, links=inner_t.hrefs,
-                       quoted_in=k)
+        self.add_tweet(
+            inner_t, "blockquote", "nested-inner", signature=inner_day, links=inner_t.hrefs, quoted_in=k
+        )
         return block + "\n" + WIDGETS_JS
 
     def form_rendered(self, t: Tweet) -> str:
@@ -669,17 +818,21 @@ class Article:
         n = self.rng.randrange(0, 4)
         self.add_tweet(t, "rendered", variant, show_handle=False, show_author=False)
         if variant == "twitterwidget":
-            return (f'<twitterwidget class="twitter-tweet twitter-tweet-rendered" id="twitter-widget-{n}" '
-                    'style="position: static; visibility: visible; display: block; '
-                    "transform: rotate(0deg); max-width: 100%; width: 500px; min-width: 220px; "
-                    'margin-top: 10px; margin-bottom: 10px;" '
-                    f'data-tweet-id="{t.id}"></twitterwidget>')
+            return (
+                f'<twitterwidget class="twitter-tweet twitter-tweet-rendered" id="twitter-widget-{n}" '
+                'style="position: static; visibility: visible; display: block; '
+                "transform: rotate(0deg); max-width: 100%; width: 500px; min-width: 220px; "
+                'margin-top: 10px; margin-bottom: 10px;" '
+                f'data-tweet-id="{t.id}"></twitterwidget>'
+            )
         if variant == "iframe-legacy":
-            return (f'<iframe id="twitter-widget-{n}" class="twitter-tweet twitter-tweet-rendered" '
-                    'scrolling="no" frameborder="0" allowtransparency="true" allowfullscreen="true" '
-                    'style="max-width: 100%; width: 500px; display: block; margin: 10px 0px; padding: 0px; '
-                    'border: none; height: 592px;" title="Embedded Tweet" height="592" width="500" '
-                    f'data-tweet-id="{t.id}"></iframe>')
+            return (
+                f'<iframe id="twitter-widget-{n}" class="twitter-tweet twitter-tweet-rendered" '
+                'scrolling="no" frameborder="0" allowtransparency="true" allowfullscreen="true" '
+                'style="max-width: 100%; width: 500px; display: block; margin: 10px 0px; padding: 0px; '
+                'border: none; height: 592px;" title="Embedded Tweet" height="592" width="500" '
+                f'data-tweet-id="{t.id}"></iframe>'
+            )
         origin = quote(self.url, safe="")
         return (
             '<div class="twitter-tweet twitter-tweet-rendered" style="display: flex; max-width: 550px; '
@@ -691,7 +844,7 @@ class Article:
             f"&amp;features={code(self.rng, 120)}%3D%3D&amp;frame=false&amp;hideCard=false"
             "&amp;hideThread=false"
             f"&amp;id={t.id}&amp;lang={self.lang}&amp;origin={origin}&amp;sessionId={code(self.rng, 40, HEX)}"
-            f"&amp;theme=light&amp;widgetsVersion=2615f7e52b7e0%3A1702314776716&amp;width=550px\" "
+            f'&amp;theme=light&amp;widgetsVersion=2615f7e52b7e0%3A1702314776716&amp;width=550px" '
             f'data-tweet-id="{t.id}"></iframe></div>'
         )
 
@@ -699,17 +852,21 @@ class Article:
         variant = self.rng.choices(("platform-twitter", "platform-x", "index-html"), (60, 20, 20))[0]
         self.add_tweet(t, "iframe", variant, show_handle=False, show_author=False)
         if variant == "index-html":
-            src = (f"https://platform.twitter.com/embed/index.html?dnt=false&amp;embedId=twitter-widget-0"
-                   f"&amp;frame=false&amp;hideCard=false&amp;hideThread=false&amp;id={t.id}&amp;lang={self.lang}"
-                   f"&amp;theme=light&amp;widgetsVersion=ed20a2b%3A1601588405575&amp;width=550px")
+            src = (
+                f"https://platform.twitter.com/embed/index.html?dnt=false&amp;embedId=twitter-widget-0"
+                f"&amp;frame=false&amp;hideCard=false&amp;hideThread=false&amp;id={t.id}&amp;lang={self.lang}"
+                f"&amp;theme=light&amp;widgetsVersion=ed20a2b%3A1601588405575&amp;width=550px"
+            )
         else:
             host = "platform.x.com" if variant == "platform-x" else "platform.twitter.com"
             src = f"https://{host}/embed/Tweet.html?id={t.id}"
             if self.rng.random() < 0.5:
                 src += f"&amp;theme=light&amp;lang={self.lang}&amp;dnt=true"
         height = self.rng.choice((250, 450, 600))
-        return (f'<div class="embed embed--iframe"><iframe border="0" frameborder="0" height="{height}" '
-                f'width="550" title="X Post" src="{src}" loading="lazy"></iframe></div>')
+        return (
+            f'<div class="embed embed--iframe"><iframe border="0" frameborder="0" height="{height}" '
+            f'width="550" title="X Post" src="{src}" loading="lazy"></iframe></div>'
+        )
 
     def form_amp(self, t: Tweet) -> str:
         variant = "placeholder" if self.rng.random() < 0.7 else "bare"
@@ -728,9 +885,11 @@ class Article:
             block, day = self.blockquote(t)
             self.add_tweet(t, "blockquote", "wp-classic", signature=day, links=t.hrefs)
             return f'<div class="embed-twitter">{block}{WIDGETS_JS}</div>'
-        cls = ("wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter"
-               if self.rng.random() < 0.7 else "wp-block-embed-twitter wp-block-embed is-type-rich "
-               "is-provider-twitter")
+        cls = (
+            "wp-block-embed is-type-rich is-provider-twitter wp-block-embed-twitter"
+            if self.rng.random() < 0.7
+            else "wp-block-embed-twitter wp-block-embed is-type-rich is-provider-twitter"
+        )
         if variant == "url-text":
             self.add_tweet(t, "wordpress", variant, show_author=False)
             inner = f"\n{self.status_url(t, ref=False)}\n"
@@ -752,8 +911,10 @@ class Article:
         block, day = self.blockquote(t)
         if self.rng.random() < 0.3:
             self.add_tweet(t, "ghost", "caption", signature=day, links=t.hrefs)
-            return (f'<figure class="kg-card kg-embed-card kg-card-hascaption">{block}\n{WIDGETS_JS}'
-                    f"<figcaption>{esc(headline(self.rng, self.lang))}</figcaption></figure>")
+            return (
+                f'<figure class="kg-card kg-embed-card kg-card-hascaption">{block}\n{WIDGETS_JS}'
+                f"<figcaption>{esc(headline(self.rng, self.lang))}</figcaption></figure>"
+            )
         self.add_tweet(t, "ghost", "blockquote", signature=day, links=t.hrefs)
         return f'<figure class="kg-card kg-embed-card">{block}\n{WIDGETS_JS}</figure>'
 
@@ -764,12 +925,21 @@ class Article:
             url += "?s=20"
         stamp = t.created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         data = {
-            "url": url, "full_text": t.text.split(" https://t.co")[0], "username": t.handle, "name": t.name,
+            "url": url,
+            "full_text": t.text.split(" https://t.co")[0],
+            "username": t.handle,
+            "name": t.name,
             "profile_image_url": f"https://pbs.twimg.com/profile_images/{self.rng.randrange(10**17, 10**18)}/"
-                                 f"{code(self.rng, 8)}_normal.jpg",
-            "date": stamp, "photos": [], "quoted_tweet": {}, "reply_count": self.rng.randrange(0, 300),
-            "retweet_count": self.rng.randrange(0, 3000), "like_count": self.rng.randrange(0, 30000),
-            "impression_count": 0, "expanded_url": {}, "video_url": None,
+            f"{code(self.rng, 8)}_normal.jpg",
+            "date": stamp,
+            "photos": [],
+            "quoted_tweet": {},
+            "reply_count": self.rng.randrange(0, 300),
+            "retweet_count": self.rng.randrange(0, 3000),
+            "like_count": self.rng.randrange(0, 30000),
+            "impression_count": 0,
+            "expanded_url": {},
+            "video_url": None,
             "belowTheFold": self.rng.random() < 0.5,
         }
         self.add_tweet(t, "substack", "tweet2", signature=t.created.date())
@@ -792,28 +962,36 @@ class Article:
         key = code(self.rng, 32, HEX)
         if self.rng.random() < 0.6:
             variant = "type-key"
-            src = (f"https://cdn.embedly.com/widgets/media.html?type=text%2Fhtml&amp;key={key}"
-                   f"&amp;schema=twitter&amp;url={quote(target, safe='/')}&amp;image=https%3A%2F%2Fi.embed.ly"
-                   "%2F1%2Fimage%3Furl%3Dhttps%253A%252F%252Fabs.twimg.com%252Ferrors%252Flogo46x38.png"
-                   f"%26key%3D{key}")
+            src = (
+                f"https://cdn.embedly.com/widgets/media.html?type=text%2Fhtml&amp;key={key}"
+                f"&amp;schema=twitter&amp;url={quote(target, safe='/')}&amp;image=https%3A%2F%2Fi.embed.ly"
+                "%2F1%2Fimage%3Furl%3Dhttps%253A%252F%252Fabs.twimg.com%252Ferrors%252Flogo46x38.png"
+                f"%26key%3D{key}"
+            )
         else:
             variant = "src"
-            src = (f"https://cdn.embedly.com/widgets/media.html?src="
-                   f"{quote(target + '?ref_src=twsrc^tfw', safe='')}&amp;display_name=Twitter"
-                   f"&amp;url={quote(target, safe='')}&amp;key={key}&amp;type=text%2Fhtml&amp;schema=twitter")
+            src = (
+                f"https://cdn.embedly.com/widgets/media.html?src="
+                f"{quote(target + '?ref_src=twsrc^tfw', safe='')}&amp;display_name=Twitter"
+                f"&amp;url={quote(target, safe='')}&amp;key={key}&amp;type=text%2Fhtml&amp;schema=twitter"
+            )
         self.add_tweet(t, "embedly", variant, show_author=False)
-        return (f'<figure class="paragraph-image"><div class="embed"><iframe src="{src}" allowfullscreen="" '
-                f'frameborder="0" height="{self.rng.choice((281, 454, 610))}" width="500" '
-                f'title="{attr(t.name)} on Twitter" class="eh bx bv el aj" scrolling="no"></iframe></div>'
-                "</figure>")
+        return (
+            f'<figure class="paragraph-image"><div class="embed"><iframe src="{src}" allowfullscreen="" '
+            f'frameborder="0" height="{self.rng.choice((281, 454, 610))}" width="500" '
+            f'title="{attr(t.name)} on Twitter" class="eh bx bv el aj" scrolling="no"></iframe></div>'
+            "</figure>"
+        )
 
     def form_data_attribute(self, t: Tweet) -> str:
         variant = self.rng.choice(("data-tweet-id", "data-tweetid", "social-embed", "social-embed-fallback"))
         if variant == "social-embed-fallback":
             self.add_tweet(t, "data-attribute", variant, show_author=False)
-            return (f'<div class="social-embed" data-embed-type="twitter" data-embed-id="{t.id}">'
-                    f'<a class="social-embed__fallback" href="{self.status_url(t, ref=False)}">Twitter</a>'
-                    "</div>")
+            return (
+                f'<div class="social-embed" data-embed-type="twitter" data-embed-id="{t.id}">'
+                f'<a class="social-embed__fallback" href="{self.status_url(t, ref=False)}">Twitter</a>'
+                "</div>"
+            )
         self.add_tweet(t, "data-attribute", variant, show_handle=False, show_author=False)
         if variant == "social-embed":
             return f'<div class="social-embed" data-embed-type="twitter" data-embed-id="{t.id}"></div>'
@@ -826,30 +1004,38 @@ class Article:
         block, day = self.blockquote(t)
         name = self.rng.choice(("data-html", "data-embed-code"))
         self.add_tweet(t, "lazy-attribute", name, signature=day, links=t.hrefs, where="lazy-attribute")
-        return (f'<div class="lazy-embed" data-provider="twitter" {name}="{attr(block + WIDGETS_JS)}">'
-                '<button type="button" class="lazy-embed__consent">Twitter</button></div>')
+        return (
+            f'<div class="lazy-embed" data-provider="twitter" {name}="{attr(block + WIDGETS_JS)}">'
+            '<button type="button" class="lazy-embed__consent">Twitter</button></div>'
+        )
 
     def form_noscript(self, t: Tweet) -> str:
         block, day = self.blockquote(t)
         self.add_tweet(t, "blockquote", "noscript", signature=day, links=t.hrefs)
-        return (f'<div class="embed-placeholder" data-embed="twitter"><noscript>{block}</noscript>'
-                '<div class="embed-placeholder__spinner"></div></div>')
+        return (
+            f'<div class="embed-placeholder" data-embed="twitter"><noscript>{block}</noscript>'
+            '<div class="embed-placeholder__spinner"></div></div>'
+        )
 
     def form_text(self, t: Tweet) -> str:
         """A tweet flattened to paragraphs by a CMS that strips embeds (or copied by hand)."""
         rng = self.rng
-        variant = rng.choices(("paragraphs", "br", "plain-blockquote", "plain-blockquote-link"),
-                              (50, 15, 20, 15))[0]
+        variant = rng.choices(
+            ("paragraphs", "br", "plain-blockquote", "plain-blockquote-link"), (50, 15, 20, 15)
+        )[0]
         lang = self.lang if rng.random() < 0.85 else "en"
         day = self.local_date(t, lang)
         shown = esc(format_date(lang, day, loose=rng.random() < 0.5))
         dash = "—" if rng.random() < 0.85 else "–"
         if variant == "plain-blockquote-link":
             self.add_tweet(t, "text-signature", variant, signature=day, links=t.hrefs)
-            return (f"<blockquote><p>{t.p_html}</p>&mdash; {esc(t.name)} (@{t.handle}) "
-                    f'<a href="{self.status_url(t, ref=False)}">{shown}</a></blockquote>')
-        self.add_tweet(t, "text-signature", variant, show_id=False, signature=day, links=t.flat_links,
-                       where="text")
+            return (
+                f"<blockquote><p>{t.p_html}</p>&mdash; {esc(t.name)} (@{t.handle}) "
+                f'<a href="{self.status_url(t, ref=False)}">{shown}</a></blockquote>'
+            )
+        self.add_tweet(
+            t, "text-signature", variant, show_id=False, signature=day, links=t.flat_links, where="text"
+        )
         body = esc(t.text)
         sig = f"{dash} {esc(t.name)} (@{t.handle}) {shown}"
         if variant == "br":
@@ -860,11 +1046,19 @@ class Article:
 
     def embed(self, t: Tweet, form: str) -> str:
         return {
-            "blockquote": self.form_blockquote, "rendered": self.form_rendered, "iframe": self.form_iframe,
-            "amp-twitter": self.form_amp, "wordpress": self.form_wp, "jetpack-shortcode": self.form_jetpack,
-            "ghost": self.form_ghost, "substack": self.form_substack, "embedly": self.form_embedly,
-            "data-attribute": self.form_data_attribute, "lazy-attribute": self.form_escaped,
-            "noscript": self.form_noscript, "text-signature": self.form_text,
+            "blockquote": self.form_blockquote,
+            "rendered": self.form_rendered,
+            "iframe": self.form_iframe,
+            "amp-twitter": self.form_amp,
+            "wordpress": self.form_wp,
+            "jetpack-shortcode": self.form_jetpack,
+            "ghost": self.form_ghost,
+            "substack": self.form_substack,
+            "embedly": self.form_embedly,
+            "data-attribute": self.form_data_attribute,
+            "lazy-attribute": self.form_escaped,
+            "noscript": self.form_noscript,
+            "text-signature": self.form_text,
         }[form](t)
 
     # -- prose -------------------------------------------------------------------------------
@@ -924,8 +1118,11 @@ def story(rng: Random, site: Site, when: dt.datetime) -> dict[str, Any]:
         "url": f"https://{site.domain}/{slugify(section) or 'news'}/{when:%Y/%m/%d}/{slug}/",
         "section": section,
         "published": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "image": {"src": f"https://img.{site.domain}/resizer/{code(rng, 28)}=/1200x675/{code(rng, 20)}.jpg",
-                  "width": 1200, "height": 675},
+        "image": {
+            "src": f"https://img.{site.domain}/resizer/{code(rng, 28)}=/1200x675/{code(rng, 20)}.jpg",
+            "width": 1200,
+            "height": 675,
+        },
         "summary": sentence(rng, site.lang),
     }
 
@@ -953,8 +1150,11 @@ def state_elements(art: Article) -> list[dict[str, Any]]:
     decoy_url = f"https://twitter.com/{decoy_t.handle}/status/{decoy_t.id}"
     art.decoys.append({"kind": "json-state", "tweet_id": decoy_t.id, "url": decoy_url})
     elements: list[dict[str, Any]] = [
-        {"type": "oembed_response", "subtype": "twitter",
-         "raw_oembed": {"url": decoy_url, "html": decoy_html}},
+        {
+            "type": "oembed_response",
+            "subtype": "twitter",
+            "raw_oembed": {"url": decoy_url, "html": decoy_html},
+        },
     ]
     if site.platform == "news" and rng.random() < 0.4:
         for block in art.oembed_copies:
@@ -963,17 +1163,26 @@ def state_elements(art: Article) -> list[dict[str, Any]]:
     short = short_url(rng)[0]
     art.decoys.append({"kind": "json-state", "tweet_id": None, "url": short})
     elements.append({"type": "share", "shortUrl": short})
-    elements.append({"type": "ads", "slots": [f"div-gpt-ad-{rng.randrange(10**12, 10**13)}-{i}"
-                                              for i in range(rng.randint(3, 9))]})
+    elements.append(
+        {
+            "type": "ads",
+            "slots": [f"div-gpt-ad-{rng.randrange(10**12, 10**13)}-{i}" for i in range(rng.randint(3, 9))],
+        }
+    )
     return elements
 
 
-def state_text(art: Article, stories: list[dict[str, Any]], title: str,
-               elements: list[dict[str, Any]]) -> str:
+def state_text(
+    art: Article, stories: list[dict[str, Any]], title: str, elements: list[dict[str, Any]]
+) -> str:
     """The page's JSON state: the article with its embeds, and the related stories."""
     state = {
-        "article": {"headline": title, "canonical_url": art.url,
-                    "published": art.published.strftime("%Y-%m-%dT%H:%M:%SZ"), "content_elements": elements},
+        "article": {
+            "headline": title,
+            "canonical_url": art.url,
+            "published": art.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "content_elements": elements,
+        },
         "related": stories,
     }
     text = json.dumps(state, ensure_ascii=art.site.ascii_json, separators=(",", ":"))
@@ -983,7 +1192,7 @@ def state_text(art: Article, stories: list[dict[str, Any]], title: str,
 def share_bar(art: Article, title: str) -> str:
     site, rng = art.site, art.rng
     enc_url, enc_title = quote(art.url, safe=""), quote(title, safe="")
-    intent = ("https://x.com/intent/post" if art.published.year >= 2024 else "https://twitter.com/intent/tweet")
+    intent = "https://x.com/intent/post" if art.published.year >= 2024 else "https://twitter.com/intent/tweet"
     art.widgets += ["intent", "share-button", "follow-button"]
     return (
         '<div class="share-bar" role="group">'
@@ -1009,15 +1218,19 @@ def pixel(art: Article) -> str:
     """The Twitter conversion pixel: tracking images on t.co and analytics.twitter.com, not links."""
     rng, site = art.rng, art.site
     event = "-".join(code(rng, n, HEX) for n in (8, 4, 4, 4, 12))
-    query = (f"bci=3&amp;eci=2&amp;event_id={event}&amp;events=%5B%5B%22pageview%22%2C%7B%7D%5D%5D"
-             f"&amp;integration=advertiser&amp;p_id=Twitter&amp;p_user_id=0&amp;pl_id={event}"
-             f"&amp;tw_document_href={quote(art.url, safe='')}&amp;tw_iframe_status=0"
-             f"&amp;txn_id={site.pixel_id}&amp;type=javascript&amp;version=2.3.30")
+    query = (
+        f"bci=3&amp;eci=2&amp;event_id={event}&amp;events=%5B%5B%22pageview%22%2C%7B%7D%5D%5D"
+        f"&amp;integration=advertiser&amp;p_id=Twitter&amp;p_user_id=0&amp;pl_id={event}"
+        f"&amp;tw_document_href={quote(art.url, safe='')}&amp;tw_iframe_status=0"
+        f"&amp;txn_id={site.pixel_id}&amp;type=javascript&amp;version=2.3.30"
+    )
     urls = [f"https://t.co/i/adsct?{query}", f"https://analytics.twitter.com/i/adsct?{query}"]
-    noscript = [f"https://analytics.twitter.com/i/adsct?txn_id={site.pixel_id}&amp;p_id=Twitter"
-                "&amp;tw_sale_amount=0&amp;tw_order_quantity=0",
-                f"//t.co/i/adsct?txn_id={site.pixel_id}&amp;p_id=Twitter&amp;tw_sale_amount=0"
-                "&amp;tw_order_quantity=0"]
+    noscript = [
+        f"https://analytics.twitter.com/i/adsct?txn_id={site.pixel_id}&amp;p_id=Twitter"
+        "&amp;tw_sale_amount=0&amp;tw_order_quantity=0",
+        f"//t.co/i/adsct?txn_id={site.pixel_id}&amp;p_id=Twitter&amp;tw_sale_amount=0"
+        "&amp;tw_order_quantity=0",
+    ]
     for u in urls + noscript:
         art.decoys.append({"kind": "pixel", "tweet_id": None, "url": html.unescape(u)})
     imgs = "".join(f'<img height="1" width="1" style="display:none;" alt="" src="{u}" />' for u in urls)
@@ -1028,16 +1241,33 @@ def pixel(art: Article) -> str:
 def head(art: Article, title: str, summary: str, author: tuple[str, str], image: str) -> str:
     site, rng = art.site, art.rng
     published = art.published.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    locale = {"en": "en_US", "pt": "pt_BR", "es": "es_ES", "fr": "fr_FR", "de": "de_DE", "ru": "ru_RU",
-              "ar": "ar_AR", "ja": "ja_JP"}[site.lang]
+    locale = {
+        "en": "en_US",
+        "pt": "pt_BR",
+        "es": "es_ES",
+        "fr": "fr_FR",
+        "de": "de_DE",
+        "ru": "ru_RU",
+        "ar": "ar_AR",
+        "ja": "ja_JP",
+    }[site.lang]
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": title, "description": summary,
-        "datePublished": published, "dateModified": published, "mainEntityOfPage": art.url,
-        "image": [image], "inLanguage": site.lang,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": title,
+        "description": summary,
+        "datePublished": published,
+        "dateModified": published,
+        "mainEntityOfPage": art.url,
+        "image": [image],
+        "inLanguage": site.lang,
         "author": [{"@type": "Person", "name": author[0], "sameAs": [f"https://twitter.com/{author[1]}"]}],
-        "publisher": {"@type": "NewsMediaOrganization", "name": site.name,
-                      "logo": {"@type": "ImageObject", "url": f"https://{site.domain}/logo.png"},
-                      "sameAs": [f"https://twitter.com/{site.handle}", f"https://www.facebook.com/{site.handle}"]},
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": site.name,
+            "logo": {"@type": "ImageObject", "url": f"https://{site.domain}/logo.png"},
+            "sameAs": [f"https://twitter.com/{site.handle}", f"https://www.facebook.com/{site.handle}"],
+        },
     }
     metas = [
         f"<title>{esc(title)} | {esc(site.name)}</title>",
@@ -1067,8 +1297,9 @@ def head(art: Article, title: str, summary: str, author: tuple[str, str], image:
     return "\n".join(metas)
 
 
-def build_article(index: int, seed: int, sites: list[Site], site_weights: list[float],
-                  accounts: list[Account]) -> tuple[Article, bytes, str]:
+def build_article(
+    index: int, seed: int, sites: list[Site], site_weights: list[float], accounts: list[Account]
+) -> tuple[Article, bytes, str]:
     rng = Random(f"{seed}:article:{index}")
     site = rng.choices(sites, site_weights)[0]
     published = random_time(rng, dt.datetime(2011, 6, 1, tzinfo=UTC), dt.datetime(2025, 6, 1, tzinfo=UTC))
@@ -1110,19 +1341,30 @@ def build_article(index: int, seed: int, sites: list[Site], site_weights: list[f
     if rng.random() < 0.05:
         acct = rng.choice(accounts)
         tweet_id = snowflake_at(rng, published - dt.timedelta(hours=5))
-        body.insert(rng.randrange(len(body)), f"<!-- embed removed: https://twitter.com/{acct.handle}/status/"
-                                              f"{tweet_id} -->")
-        art.decoys.append({"kind": "comment", "tweet_id": tweet_id,
-                           "url": f"https://twitter.com/{acct.handle}/status/{tweet_id}"})
+        body.insert(
+            rng.randrange(len(body)),
+            f"<!-- embed removed: https://twitter.com/{acct.handle}/status/{tweet_id} -->",
+        )
+        art.decoys.append(
+            {
+                "kind": "comment",
+                "tweet_id": tweet_id,
+                "url": f"https://twitter.com/{acct.handle}/status/{tweet_id}",
+            }
+        )
 
     timeline = ""
     if site.platform in ("news", "wordpress") and rng.random() < 0.3:
         art.widgets.append("timeline")
-        timeline = (f'<section class="widget widget_twitter"><a class="twitter-timeline" data-height="600" '
-                    f'data-lang="{site.lang}" href="https://twitter.com/{site.handle}{REF_SRC}">Tweets by '
-                    f"{site.handle}</a> {WIDGETS_JS}</section>")
-    tags = "".join(f'<a class="tag" href="https://{site.domain}/tag/{slugify(h) or "t"}/">#{esc(h)}</a>'
-                   for h in rng.sample(HASHTAGS[site.lang], 3))
+        timeline = (
+            f'<section class="widget widget_twitter"><a class="twitter-timeline" data-height="600" '
+            f'data-lang="{site.lang}" href="https://twitter.com/{site.handle}{REF_SRC}">Tweets by '
+            f"{site.handle}</a> {WIDGETS_JS}</section>"
+        )
+    tags = "".join(
+        f'<a class="tag" href="https://{site.domain}/tag/{slugify(h) or "t"}/">#{esc(h)}</a>'
+        for h in rng.sample(HASHTAGS[site.lang], 3)
+    )
     article_html = (
         f'<main id="main" class="site-main"><article class="article">'
         f'<header class="article__header"><h1 class="article__title">{esc(title)}</h1>'
@@ -1143,11 +1385,13 @@ def build_article(index: int, seed: int, sites: list[Site], site_weights: list[f
     elements = state_elements(art)
     lang_attrs = f'lang="{site.lang}"' + (' dir="rtl"' if site.lang == "ar" else "")
     if site.platform == "amp":
-        analytics = (f'<amp-analytics type="twitter-pixel"><script type="application/json">{{"vars":'
-                     f'{{"pid":"{site.pixel_id}"}},"triggers":{{"trackPageview":{{"on":"visible",'
-                     '"request":"pageview"}}}</script></amp-analytics>')
+        analytics = (
+            f'<amp-analytics type="twitter-pixel"><script type="application/json">{{"vars":'
+            f'{{"pid":"{site.pixel_id}"}},"triggers":{{"trackPageview":{{"on":"visible",'
+            '"request":"pageview"}}}</script></amp-analytics>'
+        )
         before = (
-            f"<!doctype html>\n<html ⚡ {lang_attrs}>\n<head>\n<meta charset=\"utf-8\">\n"
+            f'<!doctype html>\n<html ⚡ {lang_attrs}>\n<head>\n<meta charset="utf-8">\n'
             '<script async src="https://cdn.ampproject.org/v0.js"></script>\n'
             '<script async custom-element="amp-twitter" '
             'src="https://cdn.ampproject.org/v0/amp-twitter-0.1.js"></script>\n'
@@ -1161,8 +1405,9 @@ def build_article(index: int, seed: int, sites: list[Site], site_weights: list[f
             "body{-webkit-animation:none;animation:none}</style></noscript>\n"
             f"<style amp-custom>{site.css}</style>\n</head>\n<body>\n{site.nav}\n{article_html}\n"
         )
-        middle = (f"</main>\n{site.footer}\n{analytics}\n"
-                  '<amp-state id="pageState"><script type="application/json">')
+        middle = (
+            f'</main>\n{site.footer}\n{analytics}\n<amp-state id="pageState"><script type="application/json">'
+        )
         after = "</script></amp-state>\n</body>\n</html>\n"
     else:
         before = (
@@ -1176,10 +1421,11 @@ def build_article(index: int, seed: int, sites: list[Site], site_weights: list[f
             f'<body class="single single-post postid-{rng.randrange(10**4, 10**6)} lang-{site.lang}">\n'
             f'<a class="skip-link" href="#main">Skip to content</a>\n{site.nav}\n{article_html}\n'
         )
-        middle = (f"</main>\n{site.footer}\n{pixel(art)}\n"
-                  '<script id="__NEXT_DATA__" type="application/json">')
-        after = (f'</script>\n<script async src="https://{site.domain}/assets/js/app.{code(rng, 8, HEX)}.js">'
-                 "</script>\n</body>\n</html>\n")
+        middle = f'</main>\n{site.footer}\n{pixel(art)}\n<script id="__NEXT_DATA__" type="application/json">'
+        after = (
+            f'</script>\n<script async src="https://{site.domain}/assets/js/app.{code(rng, 8, HEX)}.js">'
+            "</script>\n</body>\n</html>\n"
+        )
     art.decoys.extend(site.decoys)
 
     def render(stories: list[dict[str, Any]], n_cards: int) -> bytes:
@@ -1239,7 +1485,8 @@ def generate(out: Path, articles: int, seed: int) -> dict[str, Any]:
         (out / name).write_bytes(data)
         truth = truth_json(name, art, len(data), encoding)
         (out / f"{n:0{width}d}.truth.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         total += len(data)
         sizes.append(len(data))
         forms.update(t["form"] for t in art.tweets)
@@ -1247,16 +1494,22 @@ def generate(out: Path, articles: int, seed: int) -> dict[str, Any]:
         status += len(art.status_links)
     sizes.sort()
     return {
-        "articles": articles, "bytes": total, "tweets": sum(forms.values()),
+        "articles": articles,
+        "bytes": total,
+        "tweets": sum(forms.values()),
         "forms": dict(sorted(forms.items())),
-        "short_links": shorts, "status_links": status,
-        "size_min": sizes[0], "size_median": sizes[len(sizes) // 2], "size_max": sizes[-1],
+        "short_links": shorts,
+        "status_links": status,
+        "size_min": sizes[0],
+        "size_median": sizes[len(sizes) // 2],
+        "size_max": sizes[-1],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", 1)[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/corpus"), help="output folder")
     parser.add_argument("--articles", type=int, default=2000, help="how many articles (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="the seed (default 1)")
@@ -1266,11 +1519,15 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     stats = generate(args.out, args.articles, args.seed)
     took = time.perf_counter() - start
-    print(f"wrote {stats['articles']} articles to {args.out} in {took:.1f} s: {stats['bytes'] / 1e6:.1f} MB "
-          f"(min {stats['size_min'] // 1000} KB, median {stats['size_median'] // 1000} KB, "
-          f"max {stats['size_max'] // 1000} KB)")
-    print(f"{stats['tweets']} tweets, {stats['short_links']} short links, "
-          f"{stats['status_links']} status links in prose")
+    print(
+        f"wrote {stats['articles']} articles to {args.out} in {took:.1f} s: {stats['bytes'] / 1e6:.1f} MB "
+        f"(min {stats['size_min'] // 1000} KB, median {stats['size_median'] // 1000} KB, "
+        f"max {stats['size_max'] // 1000} KB)"
+    )
+    print(
+        f"{stats['tweets']} tweets, {stats['short_links']} short links, "
+        f"{stats['status_links']} status links in prose"
+    )
     for form, count in stats["forms"].items():
         print(f"  {form:20} {count}")
     return 0

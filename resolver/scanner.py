@@ -100,6 +100,8 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
         else:
             tweet = shortcode_tweet(item, where(item.start()))
             if tweet is not None:
+                # The URL written in the shortcode is this tweet's link.
+                spans.append((item.start(), item.end(), len(tweets)))
                 tweets.append(tweet)
 
     links: list[Link] = []
@@ -205,7 +207,7 @@ def _pooled(
 
     with ctx.Pool(n_workers) as pool:
         # imap keeps input order; chunks amortise the pickling of small results.
-        yield from pool.imap(_scan_or_report, all_jobs(), chunksize=4)
+        yield from pool.imap(_scan_or_report, all_jobs(), chunksize=8)
 
 
 def _scan_or_report(job: tuple[str, int, float] | InputError) -> ArticleScan | ScanFailure:

@@ -20,7 +20,7 @@ import html as htmllib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -158,6 +158,8 @@ class _Candidate:
     lang: str | None = None
     links: list[str] = field(default_factory=list)
     anchors: list[etree._Element] = field(default_factory=list)
+    #: (href, anchor text) of markup that is not in the tree (escaped in an attribute)
+    detached_anchors: list[tuple[str, str]] = field(default_factory=list)
     position: float = 0.0
     quoted_in: _Candidate | None = None
     is_blockquote: bool = False
@@ -171,6 +173,7 @@ class _Candidate:
             if link not in self.links:
                 self.links.append(link)
         self.anchors.extend(other.anchors)
+        self.detached_anchors.extend(other.detached_anchors)
         self.is_blockquote = self.is_blockquote or other.is_blockquote
 
 
@@ -257,7 +260,46 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
                 tweets.append(tweet)
 
     links = _collect_links(doc, page, base, anchor_tweet, tweet_of_element, flat_spans)
+    links += _detached_links(candidates, index_of_candidate, base)
+    _claim_shortcode_links(links, tweets)
     return HtmlDetection(tuple(tweets), tuple(links), ())
+
+
+def _detached_links(candidates: list[_Candidate], index_of: dict[int, int], base: str | None) -> list[Link]:
+    """The links of embed markup held in an attribute, unless the tree has the same embed's
+    anchors too (a <noscript> copy beside the lazy one): a link is reported once."""
+    out: list[Link] = []
+    for cand in candidates:
+        if cand.anchors or not cand.detached_anchors:
+            continue
+        for href, text in cand.detached_anchors:
+            info = _link_info(href, base) if href else None
+            if info is None:
+                continue
+            url, kind, host, status = info
+            out.append(
+                Link(
+                    url=url,
+                    raw=href,
+                    kind=kind,
+                    host=host,
+                    where=cand.where,
+                    tweet=index_of.get(id(cand)),
+                    text=text[:300] or None,
+                    status=status,
+                )
+            )
+    return out
+
+
+def _claim_shortcode_links(links: list[Link], tweets: list[TweetEmbed]) -> None:
+    """The status URL written in a `[tweet URL]` shortcode is that tweet's link."""
+    by_id = {t.id: i for i, t in enumerate(tweets) if t.form == "jetpack-shortcode" and t.id}
+    if not by_id:
+        return
+    for i, link in enumerate(links):
+        if link.tweet is None and link.status is not None and link.status.id in by_id:
+            links[i] = replace(link, tweet=by_id[link.status.id])
 
 
 class _DocumentOrder:
@@ -338,10 +380,17 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
         cand: _Candidate | None = None
         classes = _classes(el)
         if tag == "blockquote":
-            if classes & _EMBED_CLASSES or _own_signature(el) is not None:
+            if classes & _EMBED_CLASSES:
                 cand = _from_blockquote(el, page_lang, form="blockquote")
+            elif _own_signature(el) is not None:
+                # The embed's markup with its class stripped (a sanitiser, a copy-paste): a
+                # tweet flattened into a quote, even when it kept its permalink.
+                cand = _from_blockquote(el, page_lang, form="text-signature")
         elif classes & _EMBED_CLASSES:
+            # widgets.js output: a div around an iframe, or (2014-2015) an src-less iframe or a
+            # <twitterwidget> carrying the ID itself.
             cand = _Candidate(el, "rendered", _where(el, None))
+            cand.id = _clean_id(el.get("data-tweet-id") or el.get("data-tweetid"))
         elif tag in ("iframe", "amp-iframe"):
             cand = _from_iframe(el)
         elif tag == "amp-twitter":
@@ -463,15 +512,27 @@ def _from_data_attribute(el: etree._Element) -> _Candidate | None:
     for attr in ("data-tweet-id", "data-tweetid"):
         tweet_id = _clean_id(el.get(attr))
         if tweet_id:
-            return _Candidate(el, "data-attribute", _where(el, attr), id=tweet_id)
+            return _with_fallback_handle(_Candidate(el, "data-attribute", _where(el, attr), id=tweet_id))
     tweet_id = _clean_id(el.get("data-embed-id"))
     if tweet_id is None:
         return None
     # data-embed-id is generic (YouTube, Instagram, polls use it): require a Twitter hint.
     context = " ".join(str(v) for k, v in el.attrib.items() if k != "data-embed-id").lower()
     if "twitter" in context or "tweet" in context:
-        return _Candidate(el, "data-attribute", _where(el, "data-embed-id"), id=tweet_id)
+        return _with_fallback_handle(
+            _Candidate(el, "data-attribute", _where(el, "data-embed-id"), id=tweet_id)
+        )
     return None
+
+
+def _with_fallback_handle(cand: _Candidate) -> _Candidate:
+    """Wrappers keyed by ID often hold a fallback link to the status: it names the author."""
+    for anchor in cand.element.iter("a"):
+        ref = rules.parse_status_url(anchor.get("href") or "")
+        if ref is not None and ref.id == cand.id:
+            cand.handle = ref.handle
+            break
+    return cand
 
 
 def _from_container(el: etree._Element) -> _Candidate | None:
@@ -545,6 +606,9 @@ def _from_markup_in(
             cand = _from_blockquote(bq, page_lang, form=form, where=where)
             # The markup is detached: the host element stands for it in the page.
             cand.element = host
+            cand.detached_anchors = [
+                (a.get("href") or "", _squash("".join(a.itertext()))) for a in cand.anchors
+            ]
             cand.anchors = []
             out.append(cand)
     return out
