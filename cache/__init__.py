@@ -34,11 +34,13 @@ __all__ = [
     "CacheError",
     "CacheStats",
     "Entry",
+    "Item",
     "NullStore",
     "Store",
     "default_path",
     "delete_store",
     "open_store",
+    "resolve_location",
 ]
 
 #: The environment variable that names the cache when the caller gives none (a path, `:memory:`
@@ -52,12 +54,18 @@ MEMORY = ":memory:"
 
 
 class CacheError(Exception):
-    """The cache cannot be used; `str(error)` is one line for people: the file, what, what to do."""
+    """The cache cannot be used; `str(error)` is one line for people: the file, what, what to do.
 
-    def __init__(self, path: str | None, reason: str) -> None:
+    `code` is stable, for programs: `corrupt` (not SQLite, or damaged: `delete_store` is the way
+    out), `foreign` (another program's database: never delete it), `newer-schema`, `busy`,
+    `read-only`, `cannot-open`, `full`, `io`, `closed`, `bad-location`, `error` (anything else).
+    """
+
+    def __init__(self, path: str | None, reason: str, *, code: str = "error") -> None:
         super().__init__(f"cache {path}: {reason}" if path else f"cache: {reason}")
         self.path = path
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +90,7 @@ class Entry:
 class CacheStats:
     """What `Store.stats()` finds: live entries per namespace, expired ones, the file's size."""
 
-    path: str | None  #: None for a store with no file (`:memory:`, NullStore)
+    path: str | None  #: the file, `:memory:`, or None (NullStore)
     entries: Mapping[str, int] = field(default_factory=dict)  #: live entries per namespace
     expired: int = 0  #: entries past their expiry, still on disk until `prune`
     size_bytes: int = 0  #: the database and its write-ahead log
@@ -112,7 +120,7 @@ class Store(Protocol):
 
     @property
     def path(self) -> str | None:
-        """The database file, or None when there is none."""
+        """The database file, `:memory:`, or None (NullStore)."""
         ...
 
     def get(
@@ -261,14 +269,14 @@ def default_path() -> Path:
     return Path(user_cache_dir("resolver")) / DEFAULT_FILENAME
 
 
-def resolve_location(url_or_path: str | None) -> str | None:
+def resolve_location(url_or_path: str | os.PathLike[str] | None) -> str | None:
     """Where `open_store(url_or_path)` would keep the cache: a path, `:memory:`, or None (no cache).
 
     Precedence: the argument, then $RESOLVER_CACHE, then `default_path()`. A `sqlite://` URL
     gives its path (`sqlite:///abs/file.db`); `~` is expanded; an existing directory gets
     `cache.sqlite3` inside it.
     """
-    location = url_or_path if url_or_path else os.environ.get(ENV_VAR, "")
+    location = os.fspath(url_or_path) if url_or_path else os.environ.get(ENV_VAR, "")
     if not location:
         return str(default_path())
     if location.strip().lower() in NULL_NAMES:
@@ -280,14 +288,18 @@ def resolve_location(url_or_path: str | None) -> str | None:
         if location in ("", MEMORY):
             return MEMORY
     elif "://" in location:
-        raise CacheError(location, "not a cache location: give a file path, sqlite:///PATH, :memory: or none")
+        raise CacheError(
+            location,
+            "not a cache location: give a file path, sqlite:///PATH, :memory: or none",
+            code="bad-location",
+        )
     path = Path(location).expanduser()
     if path.is_dir():
         path /= DEFAULT_FILENAME
     return str(path)
 
 
-def open_store(url_or_path: str | None = None, *, timeout: float = 30.0) -> Store:
+def open_store(url_or_path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> Store:
     """Open the cache at `url_or_path` (see `resolve_location`); `none` gives a NullStore.
 
     `timeout` is how long a write waits for another process's write to finish before failing.
@@ -301,7 +313,7 @@ def open_store(url_or_path: str | None = None, *, timeout: float = 30.0) -> Stor
     return SQLiteStore(location, timeout=timeout)
 
 
-def delete_store(url_or_path: str | None = None) -> bool:
+def delete_store(url_or_path: str | os.PathLike[str] | None = None) -> bool:
     """Delete the cache's files (database, -wal, -shm), even a corrupt one; True if any existed.
 
     What `resolver cache clear` falls back on when `open_store` raises CacheError.

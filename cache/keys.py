@@ -70,7 +70,8 @@ def _normalize(text: str) -> str | None:
     out.append(path)
     if match["query"] is not None:
         out += ["?", _percent(match["query"])]
-    return "".join(out)
+    # Whitespace that stood before a dropped fragment ("https://t.co/x #top") is now at the end.
+    return "".join(out).rstrip()
 
 
 def _authority(authority: str, scheme: str) -> str | None:
