@@ -134,7 +134,6 @@ _SIGNATURE_TAIL = re.compile(
 )
 _SHORTCODE = re.compile(r"\[tweet\s+([^\]\n]{1,500})\]", re.IGNORECASE)
 _DIGITS = re.compile(r"(?<![\d])(\d{1,20})(?![\d])")
-_HANDLE_SIG = re.compile(r"\(@[A-Za-z0-9_]{1,20}\)")
 _WS = re.compile(r"\s+")
 
 # A plain etree parser: lxml.html's element classes cost a lookup per element proxy.
@@ -207,7 +206,7 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
     page_lang = _lang_code(doc.get("lang"))
     candidates = _find_embeds(doc, page_lang, text)
     embed_elements = {c.element: c for c in candidates}
-    order = _DocumentOrder(doc)
+    order = _DocumentOrder()
     for cand in candidates:
         cand.position = order.of(cand.element)
     candidates = _merge_nested(candidates)
@@ -307,13 +306,13 @@ class _DocumentOrder:
 
     _COUNT = etree.XPath("count(preceding::*) + count(ancestor::*)")
 
-    def __init__(self, doc: etree._Element) -> None:
+    def __init__(self) -> None:
         self._cache: dict[etree._Element, float] = {}
 
     def of(self, el: etree._Element) -> float:
         found = self._cache.get(el)
         if found is None:
-            found = float(self._COUNT(el)) if el.getroottree().getroot() is not None else 0.0
+            found = float(self._COUNT(el))
             self._cache[el] = found
         return found
 
@@ -369,7 +368,7 @@ def _may_hold_lazy_markup(source: str, class_nodes: list[etree._Element]) -> boo
     return mentions > elements
 
 
-_CONTAINER_XPATH_CLASSES = ("wp-block-embed-twitter", "is-provider-twitter", "kg-embed-card")
+_CONTAINER_MARKERS = tuple(marker for marker, _ in _CONTAINER_FORMS)
 
 
 def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> list[_Candidate]:
@@ -405,7 +404,7 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
             cand = _from_data_attribute(el)
         if cand is None:
             class_text = el.get("class") or ""
-            if any(marker in class_text for marker in _CONTAINER_XPATH_CLASSES):
+            if any(marker in class_text for marker in _CONTAINER_MARKERS):
                 cand = _from_container(el)
         if cand is None and tag == "div" and "tweet" in classes and el.get("data-attrs"):
             cand = _from_substack(el)
@@ -670,7 +669,6 @@ class _PageText:
         "_anchor_starts",
         "anchor_spans",
         "block_starts",
-        "positions",
         "seg_elements",
         "seg_starts",
         "text",
@@ -686,7 +684,6 @@ class _PageText:
         self.text_offsets: dict[tuple[etree._Element, bool], int] = {}
         self.block_starts: list[int] = [0]  # offsets where a block element's line begins
         self._anchor_ends: list[int] = []
-        self.positions: dict[etree._Element, int] = {}
 
     @classmethod
     def build(cls, doc: etree._Element, embeds: dict[etree._Element, _Candidate]) -> _PageText:
@@ -695,7 +692,6 @@ class _PageText:
         size = 0
         seg_starts = page.seg_starts
         seg_elements = page.seg_elements
-        positions = page.positions
         open_anchors: dict[etree._Element, int] = {}
         body = doc.find("body")
         root = body if body is not None else doc
@@ -731,7 +727,6 @@ class _PageText:
             tag = el.tag
             if event == "start":
                 if el in embeds or tag in _SKIP_TEXT:
-                    positions[el] = size
                     walker.skip_subtree()
                     # A skipped embed is a block of its own: a signature after it starts a line.
                     new_line()
@@ -758,16 +753,6 @@ class _PageText:
         page._anchor_starts = [s for s, _, _ in page.anchor_spans]
         page._anchor_ends = [e for _, e, _ in page.anchor_spans]
         return page
-
-    def position_of(self, el: etree._Element) -> float:
-        """Offset of an element in the text; for elements inside skipped ones, their ancestor's."""
-        if el in self.positions:
-            return float(self.positions[el])
-        for ancestor in el.iterancestors():
-            if ancestor in self.positions:
-                return float(self.positions[ancestor]) + 0.25
-        line = el.sourceline or 0
-        return float(line)  # detached markup (lazy attributes): keep page order roughly
 
     def block_start_before(self, offset: int) -> int:
         """Where the block (paragraph, list item...) holding `offset` begins."""
@@ -879,7 +864,7 @@ def _collect_links(
                 if info is None:
                     continue
                 url, kind, host, status = info
-                tweet = _enclosing_tweet(element, tweet_of_element)
+                tweet = tweet_of_element.get(element)
                 if tweet is None and page is not None:
                     offset = page.offset_of_text(owner, node.is_tail)
                     if offset is not None:
@@ -904,8 +889,8 @@ def _collect_links(
         tweet = anchor_tweet.get(node)
         if tweet is None and node in anchor_offsets:
             tweet = _flat_tweet_at(anchor_offsets[node], flat_spans)
-        if tweet is None and tweet_of_element:
-            tweet = _enclosing_tweet(node, tweet_of_element)
+        if tweet is None:
+            tweet = tweet_of_element.get(node)
         text = node.text if len(node) == 0 else "".join(node.itertext())
         text = _squash(text) if text else ""
         links.append(
@@ -921,10 +906,6 @@ def _collect_links(
             )
         )
     return links
-
-
-def _enclosing_tweet(el: etree._Element, tweet_of_element: dict[etree._Element, int]) -> int | None:
-    return tweet_of_element.get(el) if tweet_of_element else None
 
 
 def _flat_tweet_at(offset: int, flat_spans: list[tuple[int, int, int]]) -> int | None:
