@@ -17,11 +17,18 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from resolver import rules
-from resolver.detect.html import HtmlTooDeep, detect_html, find_shortcodes, shortcode_tweet, signature_tweet
+from resolver.detect.html import (
+    HtmlTooDeep,
+    detect_html,
+    find_shortcodes,
+    link_info,
+    shortcode_tweet,
+    signature_tweet,
+)
 from resolver.detect.text import Signature, find_signatures
 from resolver.errors import InputError
 from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, iter_sources, load
-from resolver.models import ArticleFormat, ArticleScan, Link, LinkKind, ScanFailure, TweetEmbed, Where
+from resolver.models import ArticleFormat, ArticleScan, Link, ScanFailure, TweetEmbed, Where
 
 _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -106,21 +113,13 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
 
     links: list[Link] = []
     for start, _end, raw in urls:
-        url = rules.absolutize(raw)
-        if url is None or rules.is_ignored_url(url):
+        info = link_info(raw, None)
+        if info is None:
             continue
-        kind = rules.classify(url)
+        url, kind, host, status = info
         tweet = next((idx for s, e, idx in spans if s <= start < e), None)
         links.append(
-            Link(
-                url=url,
-                raw=raw,
-                kind=kind,
-                host=rules.host_of(url),
-                where=where(start),
-                tweet=tweet,
-                status=rules.parse_status_url(url) if kind is LinkKind.TWEET else None,
-            )
+            Link(url=url, raw=raw, kind=kind, host=host, where=where(start), tweet=tweet, status=status)
         )
     return tweets, links
 

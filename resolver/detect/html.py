@@ -272,7 +272,7 @@ def _detached_links(candidates: list[_Candidate], index_of: dict[int, int], base
         if cand.anchors or not cand.detached_anchors:
             continue
         for href, text in cand.detached_anchors:
-            info = _link_info(href, base) if href else None
+            info = link_info(href, base) if href else None
             if info is None:
                 continue
             url, kind, host, status = info
@@ -784,7 +784,7 @@ class _PageText:
         found: list[tuple[int, str]] = []
         for s, e, anchor in self.anchor_spans:
             if s < end and e > start:
-                url = _link_info(anchor.get("href") or "", base)
+                url = link_info(anchor.get("href") or "", base)
                 if url is not None:
                     found.append((s, url[0]))
         for s, e, raw in rules.find_urls(self.text[start:end]):
@@ -804,7 +804,7 @@ class _PageText:
 
 
 @lru_cache(maxsize=65536)
-def _link_info(href: str, base: str | None) -> tuple[str, LinkKind, str, StatusRef | None] | None:
+def link_info(href: str, base: str | None) -> tuple[str, LinkKind, str, StatusRef | None] | None:
     """Absolute URL, kind, host and status of an href; None for UI chrome and non-web links.
 
     Cached: navigation links repeat on every page of a site.
@@ -860,7 +860,7 @@ def _collect_links(
             if element is None:
                 continue
             for start, _end, raw in rules.find_urls(str(node)):
-                info = _link_info(raw, None)
+                info = link_info(raw, None)
                 if info is None:
                     continue
                 url, kind, host, status = info
@@ -882,7 +882,7 @@ def _collect_links(
                 )
             continue
         href = node.get("href")
-        info = _link_info(href, base) if href else None
+        info = link_info(href, base) if href else None
         if info is None:
             continue
         url, kind, host, status = info
