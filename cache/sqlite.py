@@ -164,6 +164,10 @@ class SQLiteStore:
         # The first read of the file: a file that is not SQLite fails here, as SQLITE_NOTADB.
         app_id, version = self._identity(conn)
         self._check_identity(app_id, version)
+        if app_id == 0:
+            # Before anything writes: switching to WAL changes the file for good, and another
+            # program's database must be left exactly as it was.
+            self._check_no_other_tables(conn)
         if not self._memory:
             self._enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -215,6 +219,19 @@ class SQLiteStore:
                 code="newer-schema",
             )
 
+    def _check_no_other_tables(self, conn: sqlite3.Connection) -> None:
+        """Refuse a database without our application_id that already holds tables."""
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if tables:
+            raise CacheError(
+                self._path,
+                "an SQLite database with other tables, not resolver's cache; choose another "
+                "path (--cache or RESOLVER_CACHE)",
+                code="foreign",
+            )
+
     def _migrate(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -222,16 +239,7 @@ class SQLiteStore:
             app_id, version = self._identity(conn)
             self._check_identity(app_id, version)
             if app_id == 0:
-                tables = conn.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                ).fetchone()[0]
-                if tables:
-                    raise CacheError(
-                        self._path,
-                        "an SQLite database with other tables, not resolver's cache; choose another "
-                        "path (--cache or RESOLVER_CACHE)",
-                        code="foreign",
-                    )
+                self._check_no_other_tables(conn)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             while version < SCHEMA_VERSION:
                 MIGRATIONS[version](conn)

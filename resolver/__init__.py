@@ -14,6 +14,8 @@ from resolver.errors import FetchError, InputError, ResolverError, UsageError
 from resolver.models import (
     ArticleFormat,
     ArticleScan,
+    Expansion,
+    Hop,
     Link,
     LinkKind,
     ScanFailure,
@@ -23,6 +25,7 @@ from resolver.models import (
 )
 
 if TYPE_CHECKING:
+    from resolver.expander.api import ExpandOptions, aexpand, aexpand_iter, expand
     from resolver.scanner import scan, scan_article, scan_bytes, scan_many
 
 _LAZY = {
@@ -30,6 +33,10 @@ _LAZY = {
     "scan_many": "resolver.scanner",
     "scan_bytes": "resolver.scanner",
     "scan_article": "resolver.scanner",
+    "expand": "resolver.expander.api",
+    "aexpand": "resolver.expander.api",
+    "aexpand_iter": "resolver.expander.api",
+    "ExpandOptions": "resolver.expander.api",
 }
 
 
@@ -44,7 +51,10 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ArticleFormat",
     "ArticleScan",
+    "ExpandOptions",
+    "Expansion",
     "FetchError",
+    "Hop",
     "InputError",
     "Link",
     "LinkKind",
@@ -55,6 +65,9 @@ __all__ = [
     "UsageError",
     "Where",
     "__version__",
+    "aexpand",
+    "aexpand_iter",
+    "expand",
     "scan",
     "scan_article",
     "scan_bytes",

@@ -129,6 +129,187 @@ def scan_command(
         raise typer.Exit(EXIT_USAGE)
 
 
+def _parse_duration(value: str) -> float:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", value.lower())
+    if not match:
+        raise typer.BadParameter(f"{value!r} is not a duration (examples: 7d, 12h, 30m, 3600)")
+    return (
+        float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
+    )
+
+
+@app.command("expand")
+def expand_command(
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(help="Links to expand; '-' reads them from stdin, one a line.", show_default=False),
+    ] = None,
+    from_scan: Annotated[
+        str | None,
+        typer.Option(
+            "--from-scan",
+            help="Expand the links of a `resolver scan` output (json or jsonl; '-' for stdin): "
+            "shortened and twitter-media links, or every link with --all-links.",
+        ),
+    ] = None,
+    all_links: Annotated[
+        bool, typer.Option("--all-links", help="With --from-scan: every link, not only short ones.")
+    ] = False,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format. Default: table on a terminal, json otherwise.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight, all hosts together.")
+    ] = 64,
+    per_host: Annotated[
+        int, typer.Option("--per-host", min=1, help="Requests in flight to one host (the current hop's).")
+    ] = 4,
+    host_interval: Annotated[
+        float, typer.Option("--host-interval", min=0.0, help="Seconds between two requests to one host.")
+    ] = 0.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0.1, help="Seconds per request (connect, headers and the first KBs)."),
+    ] = 10.0,
+    link_timeout: Annotated[
+        float, typer.Option("--link-timeout", min=0.1, help="Seconds per link: all its hops and retries.")
+    ] = 60.0,
+    retries: Annotated[
+        int,
+        typer.Option("--retries", min=0, help="Extra tries after a transient failure (5xx, 429, timeout)."),
+    ] = 2,
+    max_retry_wait: Annotated[
+        float, typer.Option("--max-retry-wait", min=0.0, help="Longest Retry-After honoured, in seconds.")
+    ] = 60.0,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, help="Hops before too-many-redirects.")] = 20,
+    max_body: Annotated[
+        str, typer.Option("--max-body", help="Largest page body the tool will read (e.g. 10MB).")
+    ] = "10MB",
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private", help="Fetch loopback, private, link-local and multicast addresses too."
+        ),
+    ] = False,
+    proxy: Annotated[
+        str | None, typer.Option("--proxy", help="Proxy URL (default: $HTTPS_PROXY / $HTTP_PROXY).")
+    ] = None,
+    ca_bundle: Annotated[
+        str | None, typer.Option("--ca-bundle", help="CA certificates file (default: $SSL_CERT_FILE).")
+    ] = None,
+    user_agent: Annotated[
+        str | None,
+        typer.Option("--user-agent", help="User-Agent header (t.co always gets a non-browser one)."),
+    ] = None,
+    cache_path: Annotated[
+        str | None,
+        typer.Option("--cache", help="Cache file (default: $RESOLVER_CACHE, else the user cache directory)."),
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    max_age: Annotated[
+        str | None,
+        typer.Option("--max-age", help="Re-check cached liveness results older than this (e.g. 7d, 12h)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when any link's verdict is not ok.")
+    ] = False,
+) -> None:
+    """Expand links: follow every redirect, record each hop, give a verdict.
+
+    For each link: every hop (url, status, via location / refresh-header / meta-refresh /
+    js / final, elapsed ms), the final URL and a verdict slug (ok, http-404, timeout,
+    dns-failure, ...). A chain that reaches a tweet's status URL stops there. Results are
+    cached (--cache, --no-cache, --max-age); output is in completion order, each result
+    with its input `index`.
+    """
+    import time
+
+    from cache import CacheError, NullStore, open_store
+    from resolver.expander.api import aexpand_iter
+    from resolver.expander.engine import ExpandOptions
+    from resolver.expander.inputs import read_links
+    from resolver.net import DEFAULT_USER_AGENT, NetConfig
+
+    links = read_links(urls or [], from_scan=from_scan, all_links=all_links)
+    if not links:
+        _error("nothing to expand: give URLs, '-' for stdin, or --from-scan FILE")
+        raise typer.Exit(EXIT_USAGE)
+    options = ExpandOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        host_interval=host_interval,
+        max_hops=max_hops,
+        timeout=timeout,
+        connect_timeout=min(timeout, 10.0),
+        link_timeout=link_timeout,
+        retries=retries,
+        max_retry_wait=max_retry_wait,
+        max_body=_parse_size(max_body),
+        allow_private=allow_private,
+        max_age=_parse_duration(max_age) if max_age else None,
+    )
+    config = NetConfig(
+        proxy=proxy,
+        ca_bundle=ca_bundle,
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+        timeout=timeout,
+        connect_timeout=min(timeout, 10.0),
+    )
+    chosen = fmt or _default_format()
+    started = time.perf_counter()
+    try:
+        store = NullStore() if no_cache else open_store(cache_path)
+    except CacheError as exc:
+        _error(f"{exc} (or run with --no-cache)")
+        raise typer.Exit(EXIT_FAILURES) from None
+
+    def body(out, console):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        from resolver.report import ExpansionWriter
+
+        writer = ExpansionWriter(out, chosen, console=console)
+
+        async def pump() -> None:
+            async for result in aexpand_iter(links, options=options, config=config, store=store):
+                writer.write(result)
+
+        asyncio.run(pump())
+        writer.close()
+        return writer.counts
+
+    try:
+        counts = _write(body, output)
+    except CacheError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_FAILURES) from None
+    finally:
+        store.close()
+    total = sum(counts.values())
+    summary = ", ".join(
+        f"{verdict} {count}" for verdict, count in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+    sys.stderr.write(
+        f"resolver: expanded {total} links in {time.perf_counter() - started:.1f} s: {summary}\n"
+    )
+    if strict and any(verdict != "ok" for verdict in counts):
+        raise typer.Exit(EXIT_FAILURES)
+
+
+from resolver.cli_cache import cache_app  # noqa: E402
+
+app.add_typer(cache_app, name="cache")
+
+
 def _write(body, output: str | None):  # type: ignore[no-untyped-def]
     from rich.console import Console
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from resolver.expander.verdicts import Verdict, Via
+
 
 def _fast_reduce(self: Any) -> tuple[Any, tuple[Any, ...]]:
     """Pickle as (class, field values): frozen slots dataclasses otherwise unpickle field by
@@ -199,3 +201,101 @@ class ScanFailure:
 
     def to_json(self) -> dict[str, Any]:
         return {"article": self.article, "error": self.reason}
+
+
+# --- Expansion ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request of a chain: the URL asked, its answer, and how it led on (`via`)."""
+
+    __reduce__ = _fast_reduce
+
+    url: str
+    status: int | None  #: the HTTP status, None when no answer came (or the hop was not fetched)
+    via: Via  #: how this hop led to the next one; `final` for the last
+    elapsed_ms: float | None = None  #: time to the answer's headers (and the body's first KBs if read)
+    error: str | None = None  #: why the chain stopped here, when it failed on this hop
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "url": self.url,
+            "status": self.status,
+            "via": self.via.value,
+            "elapsed_ms": self.elapsed_ms,
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Hop:
+        return cls(
+            data["url"], data.get("status"), Via(data["via"]), data.get("elapsed_ms"), data.get("error")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """Where one link leads: the whole chain, the final URL, and a verdict with a stable slug."""
+
+    __reduce__ = _fast_reduce
+
+    url: str  #: the link exactly as given
+    final_url: str | None  #: where the chain ended (None when the URL itself is unusable)
+    verdict: Verdict
+    http_status: int | None  #: the status of the last answer received (None: none, or a tweet stop)
+    hops: tuple[Hop, ...]
+    reason: str  #: one line for people: why this verdict
+    from_cache: bool = False
+    tweet: StatusRef | None = None  #: the chain reached a tweet's status URL and stopped there
+    index: int | None = None  #: the link's position in the input (output is in completion order)
+    attempts: int = 1  #: requests made for the hardest hop (1 + retries)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is Verdict.OK
+
+    def to_json(self) -> dict[str, Any]:
+        tweet = self.tweet
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "verdict": self.verdict.value,
+            "http_status": self.http_status,
+            "reason": self.reason,
+            "hops": [hop.to_json() for hop in self.hops],
+            "from_cache": self.from_cache,
+            "tweet": None
+            if tweet is None
+            else {
+                "id": tweet.id,
+                "handle": tweet.handle,
+                "url": tweet.url,
+                "media_kind": tweet.media_kind,
+                "media_index": tweet.media_index,
+            },
+            "index": self.index,
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Expansion:
+        tweet = data.get("tweet")
+        return cls(
+            url=data["url"],
+            final_url=data.get("final_url"),
+            verdict=Verdict(data["verdict"]),
+            http_status=data.get("http_status"),
+            hops=tuple(Hop.from_json(hop) for hop in data.get("hops", ())),
+            reason=data.get("reason", ""),
+            from_cache=bool(data.get("from_cache", False)),
+            tweet=_status_from_json(tweet) if tweet else None,
+            index=data.get("index"),
+            attempts=data.get("attempts", 1),
+        )
+
+
+def _status_from_json(data: dict[str, Any]) -> StatusRef:
+    return StatusRef(data["id"], data.get("handle"), data.get("media_kind"), data.get("media_index"))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import IO, Any
 
-from resolver.models import ArticleScan, ScanFailure
+from resolver.models import ArticleScan, Expansion, ScanFailure
 
 
 class OutputFormat(StrEnum):
@@ -209,3 +209,123 @@ def render_scan_table(scan: ArticleScan, console: Any) -> None:
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- Expansions ----------------------------------------------------------------------------------
+
+EXPAND_CSV_COLUMNS = (
+    "index",
+    "url",
+    "final_url",
+    "verdict",
+    "http_status",
+    "hop_count",
+    "hops",
+    "vias",
+    "from_cache",
+    "tweet_id",
+    "tweet_handle",
+    "media_kind",
+    "media_index",
+    "reason",
+)
+
+
+class ExpansionWriter:
+    """Writes expansion results one at a time, as they complete (any output format).
+
+        writer = ExpansionWriter(out, OutputFormat.JSONL)
+        for result in results:
+            writer.write(result)
+        writer.close()
+    """
+
+    def __init__(self, out: IO[str], fmt: OutputFormat, *, console: Any = None) -> None:
+        self.out = out
+        self.fmt = fmt
+        self.console = console
+        self.counts: dict[str, int] = {}
+        self._first = True
+        self._csv: Any = None
+        if fmt is OutputFormat.CSV:
+            self._csv = csv.writer(out, lineterminator="\n")
+            self._csv.writerow(EXPAND_CSV_COLUMNS)
+        elif fmt is OutputFormat.JSON:
+            out.write("[")
+
+    def write(self, result: Expansion) -> None:
+        self.counts[result.verdict.value] = self.counts.get(result.verdict.value, 0) + 1
+        if self.fmt is OutputFormat.JSONL:
+            self.out.write(dumps(result.to_json()) + "\n")
+        elif self.fmt is OutputFormat.JSON:
+            self.out.write(("\n" if self._first else ",\n") + dumps(result.to_json()))
+        elif self.fmt is OutputFormat.CSV:
+            self._csv.writerow(_expansion_row(result))
+        else:
+            render_expansion_table([result], self.console)
+        self._first = False
+
+    def close(self) -> None:
+        if self.fmt is OutputFormat.JSON:
+            self.out.write("]\n" if self._first else "\n]\n")
+        self.out.flush()
+
+
+def write_expansions(
+    results: Iterable[Expansion], out: IO[str], fmt: OutputFormat, *, console: Any = None
+) -> dict[str, int]:
+    """Write expansion results as they come; returns the count of each verdict."""
+    writer = ExpansionWriter(out, fmt, console=console)
+    for result in results:
+        writer.write(result)
+    writer.close()
+    return writer.counts
+
+
+def _expansion_row(result: Expansion) -> list[Any]:
+    tweet = result.tweet
+    return [
+        result.index,
+        result.url,
+        _blank(result.final_url),
+        result.verdict.value,
+        _blank(result.http_status),
+        len(result.hops),
+        " ".join(hop.url for hop in result.hops),
+        " ".join(hop.via.value for hop in result.hops),
+        "true" if result.from_cache else "false",
+        _blank(tweet.id if tweet else None),
+        _blank(tweet.handle if tweet else None),
+        _blank(tweet.media_kind if tweet else None),
+        _blank(tweet.media_index if tweet else None),
+        result.reason,
+    ]
+
+
+def render_expansion_table(results: Iterable[Expansion], console: Any) -> None:
+    """A table for people, printed a row at a time (a long run shows progress as it goes)."""
+    from rich.markup import escape
+
+    width = max(60, (console.width if console is not None else 120))
+    url_width = max(20, (width - 30) // 2)
+    for result in results:
+        colour = "green" if result.ok else "red"
+        status = "-" if result.http_status is None else str(result.http_status)
+        cached = " [dim](cached)[/dim]" if result.from_cache else ""
+        source = escape(_clip(result.url, url_width))
+        final = escape(_clip(result.final_url or "-", url_width))
+        console.print(
+            f"[{colour}]{result.verdict.value:<16}[/{colour}] {status:>3}  {source} -> {final}{cached}",
+            highlight=False,
+        )
+        if len(result.hops) > 1 or not result.ok:
+            for hop in result.hops:
+                hop_status = "-" if hop.status is None else str(hop.status)
+                elapsed = "" if hop.elapsed_ms is None else f" {hop.elapsed_ms:.0f} ms"
+                console.print(
+                    f"    {hop_status:>3} {hop.via.value:<14} {escape(_clip(hop.url, width - 30))}{elapsed}",
+                    highlight=False,
+                    style="dim",
+                )
+            if not result.ok:
+                console.print(f"    {escape(result.reason)}", highlight=False, style="dim")

@@ -575,6 +575,7 @@ def test_another_programs_database_is_left_alone(tmp_path: Path) -> None:
     assert caught.value.code == "foreign"
     raw = sqlite3.connect(path)
     assert [r[0] for r in raw.execute("SELECT name FROM sqlite_master")] == ["bookmarks"]
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
     raw.execute("PRAGMA application_id = 42")
     raw.close()
     with pytest.raises(CacheError, match="another program"):

@@ -512,6 +512,25 @@ def test_generated_benchmark_links_need_no_routes(local_web: Web) -> None:
     assert local_web.upstream("sputnik.example") is Upstream.DNS_FAILURE
 
 
+def test_generated_multi_hop_links_take_exactly_k_redirects_in_their_scheme(local_web: Web) -> None:
+    install_bench(local_web)
+    with client(local_web) as c:
+        r = c.get("http://h7.example/3/Zq9")
+        assert (r.status_code, r.headers["location"]) == (301, "http://h7.example/2/Zq9")
+        assert c.get("https://h7.example/1/Zq9").headers["location"] == "https://o7.example/page/Zq9"
+        assert c.get("http://h7.example/0/Zq9").status_code == 404
+        assert c.get("http://h7.example/Zq9").status_code == 404
+    with client(local_web, follow_redirects=True) as c:
+        r = c.get("http://h7.example/3/Zq9")
+        assert str(r.url) == "http://o7.example/page/Zq9" and len(r.history) == 3
+    assert local_web.count("h7.example") == 7 and local_web.count("o7.example") == 1
+    with client(local_web, follow_redirects=True) as c:
+        r = c.get("http://h8-example.com/2/Zq9")
+        assert str(r.url) == "http://o8-example.com/page/Zq9" and len(r.history) == 2
+        assert c.get("http://dead8-example.com/Zq9").status_code == 404
+        assert c.get("http://gone8-example.com/Zq9").status_code == 410
+
+
 def test_request_log_counts_and_resets(local_web: Web) -> None:
     local_web.page("https://news.example/a", "a")
     with client(local_web) as c:

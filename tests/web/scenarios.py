@@ -622,6 +622,10 @@ def gzip_bomb(size: int = 1 << 30) -> bytes:
 # =============================================================================================
 
 _SHORTENER = re.compile(r"s(\d+)\.example")
+_HOPS = re.compile(r"h(\d+)(\.example|-example\.com)")
+_HOPS_PATH = re.compile(r"/(\d+)/([^/]+)")
+#: The longest redirect chain `hN.example/K/CODE` plays.
+MAX_BENCH_HOPS = 20
 
 
 def _origin_page(request: Request) -> Response:
@@ -639,18 +643,44 @@ def _bench_shortener(request: Request) -> Response | None:
     return Response.redirect(f"https://o{match.group(1)}.example/page{request.path}", 301)
 
 
+def _bench_hops(request: Request) -> Response | None:
+    host = _HOPS.fullmatch(request.host)
+    path = _HOPS_PATH.fullmatch(request.path)
+    if host is None or path is None:
+        return None
+    (n, tail), left, code = host.groups(), int(path.group(1)), path.group(2)
+    if not 1 <= left <= MAX_BENCH_HOPS:
+        return None
+    scheme = request.scheme
+    if left == 1:
+        return Response.redirect(f"{scheme}://o{n}{tail}/page/{code}", 301)
+    return Response.redirect(f"{scheme}://h{n}{tail}/{left - 1}/{code}", 301)
+
+
 def install_bench(web: Web) -> None:
     """Generated sites for benchmarks, with no per-link route:
 
     - `sN.example/CODE` -> 301 `https://oN.example/page/CODE` (N any number: a shortener per N)
+    - `hN.example/K/CODE` (1 <= K <= `MAX_BENCH_HOPS`): a link exactly K redirects away from
+      its page, in the scheme it was asked in (plain `http://` for speed runs, no TLS):
+      `hN.example/K/CODE` -> 301 `hN.example/K-1/CODE` -> ... -> `hN.example/1/CODE`
+      -> 301 `oN.example/page/CODE` -> 200. K + 1 requests per link; any other path of
+      `hN.example` is a 404.
     - `oN.example/ANY` and `bench-origin-N.test/ANY` -> 200, a small HTML page titled by URL
     - `deadN.example/ANY` -> 404; `goneN.example/ANY` -> 410
+
+    The `h`, `o`, `dead` and `gone` families also answer as `hN-example.com` (leading to
+    `oN-example.com`), for clients that refuse a host without a real top-level domain
+    (minet's `resolve` reports `invalid-url` for `hN.example`) or that count a per-host limit
+    per registrable domain (minet's `--domain-parallelism` would put every `hN.example.com`
+    in the one domain `example.com`).
     """
     web.add_host(_SHORTENER, _bench_shortener)
-    web.add_host(re.compile(r"o\d+\.example"), _origin_page)
+    web.add_host(_HOPS, _bench_hops)
+    web.add_host(re.compile(r"o\d+(?:\.example|-example\.com)"), _origin_page)
     web.add_host(re.compile(r"bench-origin-\d+\.test"), _origin_page)
-    web.add_host(re.compile(r"dead\d+\.example"), NOT_FOUND)
-    web.add_host(re.compile(r"gone\d+\.example"), error_response(410))
+    web.add_host(re.compile(r"dead\d+(?:\.example|-example\.com)"), NOT_FOUND)
+    web.add_host(re.compile(r"gone\d+(?:\.example|-example\.com)"), error_response(410))
 
 
 def install_demo(web: Web) -> None:
@@ -683,6 +713,7 @@ SCENARIOS: dict[str, Callable[[Web], None]] = {
 }
 
 __all__ = [
+    "MAX_BENCH_HOPS",
     "NOT_FOUND",
     "SCENARIOS",
     "Connect",

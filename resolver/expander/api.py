@@ -1,0 +1,68 @@
+"""The library's entry points: `expand(urls)` and its async twin `aexpand(urls)`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+
+from cache import Store
+from resolver.errors import UsageError
+from resolver.expander.engine import Expander, ExpandOptions
+from resolver.models import Expansion
+from resolver.net import NetConfig
+
+
+async def aexpand_iter(
+    urls: Iterable[str],
+    *,
+    options: ExpandOptions | None = None,
+    config: NetConfig | None = None,
+    store: Store | None = None,
+) -> AsyncIterator[Expansion]:
+    """Expand `urls`, yielding each result as it completes (`result.index` is its position)."""
+    async with Expander(options, config=config, store=store) as expander:
+        async for result in expander.stream(urls):
+            yield result
+
+
+async def aexpand(
+    urls: Iterable[str] | str,
+    *,
+    options: ExpandOptions | None = None,
+    config: NetConfig | None = None,
+    store: Store | None = None,
+) -> list[Expansion]:
+    """Expand `urls` inside a running event loop; results in input order, one per URL.
+
+    `store` is a `cache.Store` (`cache.open_store(...)`); without one nothing is cached.
+    Each distinct URL is fetched once, however many times it appears.
+    """
+    items = [urls] if isinstance(urls, str) else list(urls)
+    results: list[Expansion | None] = [None] * len(items)
+    async for result in aexpand_iter(items, options=options, config=config, store=store):
+        assert result.index is not None
+        results[result.index] = result
+    return [r for r in results if r is not None]
+
+
+def expand(
+    urls: Iterable[str] | str,
+    *,
+    options: ExpandOptions | None = None,
+    config: NetConfig | None = None,
+    store: Store | None = None,
+) -> list[Expansion]:
+    """Expand `urls`: the whole redirect chain of each, with a verdict. Blocking.
+
+        >>> [r.final_url for r in resolver.expand(["https://t.co/eKInDZJCbH"])]
+
+    Inside a running event loop use `await resolver.aexpand(urls)` instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aexpand(urls, options=options, config=config, store=store))
+    raise UsageError("resolver.expand() cannot run inside an event loop: use `await resolver.aexpand(urls)`")
+
+
+__all__ = ["ExpandOptions", "aexpand", "aexpand_iter", "expand"]

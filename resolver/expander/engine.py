@@ -1,0 +1,850 @@
+"""The expansion engine: whole redirect chains, one hop at a time, politely and in parallel.
+
+For each link: rewrite `pic.twitter.com/X` to `t.co/X`; then GET each hop without following
+redirects, choose the user agent for that hop's host, read the Location header, else a
+`Refresh` header, else the first KBs of an HTML body (meta refresh, script relocation), and
+stop at the first of: a final answer, a tweet's status URL (the login wall behind it says
+nothing about the link), a loop, `max_hops`, a non-HTTP target, or a failure.
+
+Around that: the limits of `limits.Limits`, retries with exponential backoff and jitter for
+transient failures only, per-request and whole-link deadlines, the private-address guard on
+every hop, in-flight deduplication (concurrent requests for one URL share one chain) and the
+persistent cache (`cache/`), read in batches before any request and written in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import re
+import socket
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+
+from cache import NullStore, Store
+from cache.keys import normalize_url
+from cache.policy import ttl_for
+from resolver.expander import guard
+from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
+from resolver.expander.limits import Limits
+from resolver.expander.relocation import find_relocation, refresh_target
+from resolver.expander.verdicts import VERDICTS, Verdict, Via, verdict_for_status
+from resolver.models import Expansion, Hop, StatusRef
+from resolver.net import DEFAULT_USER_AGENT, HIDDEN_LOCATION, ClientFactory, NetConfig
+from resolver.rules import TWITTER_HOSTS, is_shortener_host, parse_status_url
+
+#: Cache namespaces. "expand": a shortener's hops up to its target, kept for good (codes are
+#: immutable). "liveness": the chain from a non-shortener URL on, with the verdict's TTL.
+NS_EXPANSION = "expand"
+NS_LIVENESS = "liveness"
+
+#: Hosts that must get a non-browser user agent whatever the user set: t.co answers browsers
+#: with a 200 page and a script instead of a 301.
+NON_BROWSER_HOSTS = frozenset({"t.co"})
+#: pic.twitter.com/CODE is t.co/CODE.
+MEDIA_ALIAS_HOSTS = frozenset({"pic.twitter.com", "pic.x.com"})
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ExpandOptions:
+    """How a run expands links. The defaults are the CLI's."""
+
+    concurrency: int = 64  #: requests in flight, all hosts together
+    per_host: int = 4  #: requests in flight to one host (the host of the current hop)
+    host_interval: float = 0.0  #: seconds between the starts of two requests to one host
+    max_hops: int = 20  #: requests per chain before `too-many-redirects`
+    timeout: float = 10.0  #: seconds per request: connecting, the headers and the first KBs
+    connect_timeout: float = 10.0
+    link_timeout: float = 60.0  #: seconds per link, all hops and retry waits together
+    retries: int = 2  #: extra tries of a hop after a transient failure
+    retry_base: float = 0.5  #: the first retry waits about this long (doubling, with jitter)
+    max_retry_wait: float = 60.0  #: the longest Retry-After honoured; longer gives `rate-limited`
+    max_body: int = 10 * 1024 * 1024  #: a page to be read must not declare more bytes than this
+    sniff_bytes: int = 16 * 1024  #: how much of an HTML body is read to find a relocation
+    allow_private: bool = False  #: fetch loopback, private, link-local and multicast targets
+    stop_at_tweets: bool = True  #: stop at (twitter|x).com/USER/status/ID
+    max_age: float | None = None  #: cache: liveness results older than this are misses
+    memo_size: int = 50_000  #: results kept in memory so that a URL is fetched once per run
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1 or self.per_host < 1:
+            raise ValueError("concurrency and per_host must be at least 1")
+        if self.max_hops < 1:
+            raise ValueError("max_hops must be at least 1")
+        if self.timeout <= 0 or self.link_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+
+
+@dataclass(slots=True)
+class _Answer:
+    """What one request gave: where it leads next, or why the chain ends here."""
+
+    status: int | None
+    elapsed_ms: float
+    next_url: str | None = None
+    via: Via = Via.FINAL
+    failure: Verdict | None = None
+    reason: str = ""
+    retry_after: float | None = None
+
+
+class Expander:
+    """One run's engine: clients, limits, in-flight requests, memo and cache.
+
+    async with Expander(options, config=net_config, store=store) as expander:
+        async for result in expander.stream(urls):
+            ...
+    """
+
+    def __init__(
+        self,
+        options: ExpandOptions | None = None,
+        *,
+        config: NetConfig | None = None,
+        store: Store | None = None,
+        factory: ClientFactory | None = None,
+    ) -> None:
+        self.options = options or ExpandOptions()
+        config = config or NetConfig(
+            timeout=self.options.timeout, connect_timeout=self.options.connect_timeout
+        )
+        self.config = config
+        self.store: Store = store if store is not None else NullStore()
+        self.factory = factory or ClientFactory(config, shards=max(1, min(64, self.options.concurrency)))
+        self._own_factory = factory is None
+        self.limits: Limits | None = None
+        self._inflight: dict[str, asyncio.Future[Expansion]] = {}
+        self._memo: OrderedDict[str, Expansion] = OrderedDict()
+        self._pending_writes: dict[str, list[tuple[str, dict[str, Any], float | None]]] = {
+            NS_EXPANSION: [],
+            NS_LIVENESS: [],
+        }
+        self._resolved: dict[str, str | None] = {}  #: guard verdicts of directly resolved hosts
+        self._diagnosed: dict[str, tuple[Verdict, str] | None] = {}  #: why tunnels to host:port failed
+        self._prefixes: dict[str, dict[str, Any]] = {}  #: cached shortener hops whose target must be re-asked
+        self.requests = 0  #: requests sent in this run
+
+    async def __aenter__(self) -> Expander:
+        self.limits = Limits(self.options.concurrency, self.options.per_host, self.options.host_interval)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self.flush()
+        if self._own_factory:
+            await self.factory.aclose()
+
+    # --- The public calls ---------------------------------------------------------------------
+
+    async def expand(self, url: str, *, index: int | None = None) -> Expansion:
+        """Expand one link (the cache first, then the network), sharing concurrent duplicates."""
+        start = _start_url(url)
+        key = normalize_url(start) if start else url
+        result = self._memo.get(key) or self._lookup_many({key: start or url}).get(key)
+        if result is None:
+            return await self._expand_miss(url, index, start, key)
+        return replace(result, url=url, index=index)
+
+    async def _expand_miss(self, url: str, index: int | None, start: str | None, key: str) -> Expansion:
+        result = self._memo.get(key)
+        if result is None:
+            future = self._inflight.get(key)
+            if future is not None:
+                result = await asyncio.shield(future)
+            else:
+                result = await self._expand_fresh(url, start, key)
+        return (
+            result if result.url == url and result.index == index else replace(result, url=url, index=index)
+        )
+
+    async def stream(self, urls: Iterable[str], *, batch: int = 512) -> AsyncIterator[Expansion]:
+        """Expand every link of `urls`, yielding results as they complete (each has `index`).
+
+        Memory stays bounded however long the input: links are read in batches, looked up
+        in the cache in one query per batch, and at most `4 x concurrency` chains are in
+        flight at once.
+        """
+        window = max(64, 4 * self.options.concurrency)
+        pending: set[asyncio.Task[Expansion]] = set()
+        iterator = iter(enumerate(urls))
+        exhausted = False
+        while not exhausted or pending:
+            if not exhausted and len(pending) < window:
+                chunk = _take(iterator, batch)
+                if len(chunk) < batch:
+                    exhausted = True
+                starts = {i: _start_url(url) for i, url in chunk}
+                keys = {
+                    i: (normalize_url(s) if s else url)
+                    for (i, url), s in zip(chunk, starts.values(), strict=True)
+                }
+                hits = self._lookup_many({keys[i]: starts[i] or url for i, url in chunk})
+                for i, url in chunk:
+                    hit = hits.get(keys[i]) or self._memo.get(keys[i])
+                    if hit is not None:
+                        yield replace(hit, url=url, index=i)
+                    else:
+                        pending.add(asyncio.ensure_future(self._expand_miss(url, i, starts[i], keys[i])))
+                if len(pending) < window and not exhausted:
+                    continue
+            if pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        self.flush()
+
+    # --- The cache ------------------------------------------------------------------------------
+
+    def _lookup_many(self, keys: dict[str, str]) -> dict[str, Expansion]:
+        """Cached results for {key: url}; a shortener's expansion is joined to its target's liveness."""
+        if isinstance(self.store, NullStore) or not keys:
+            return {}
+        found: dict[str, Expansion] = {}
+        expansions = self.store.get_many(NS_EXPANSION, list(keys))
+        targets: dict[str, tuple[str, dict[str, Any]]] = {}
+        for key, entry in expansions.items():
+            value = entry.value
+            if value.get("target") is None:
+                found[key] = _from_cache(Expansion.from_json(value["result"]))
+            else:
+                targets[key] = (normalize_url(value["target"]), value)
+        wanted = [k for k in keys if k not in found and k not in targets] + [t for t, _ in targets.values()]
+        lives = self.store.get_many(NS_LIVENESS, wanted, max_age=self.options.max_age) if wanted else {}
+        for key in keys:
+            if key in found:
+                continue
+            if key in targets:
+                target_key, value = targets[key]
+                live = lives.get(target_key)
+                if live is not None:
+                    rest = Expansion.from_json(live.value)
+                    hops = tuple(Hop.from_json(h) for h in value["hops"]) + rest.hops
+                    found[key] = _from_cache(replace(rest, url=keys[key], hops=hops))
+                else:
+                    # The shortener's part is known for good; only its target is asked again.
+                    self._prefixes[key] = value
+            elif key in lives:
+                found[key] = _from_cache(Expansion.from_json(lives[key].value))
+        return found
+
+    def _save(self, key: str, result: Expansion) -> None:
+        """Cache what may be cached: a shortener's hops for good, a verdict for its TTL.
+
+        A chain from a shortener is stored in two parts: the shortener's hops up to the
+        first other URL (namespace `expand`, kept for good, even when what follows failed
+        transiently) and that URL's own result (namespace `liveness`, stored by its own
+        expansion, which every chain reaching it shares).
+        """
+        if isinstance(self.store, NullStore):
+            return
+        hops = result.hops
+        prefix = _shortener_prefix(hops)
+        if result.tweet is not None and result.verdict is Verdict.OK:
+            # Wholly determined by immutable shortener hops: kept for good.
+            value = {"target": None, "result": _cacheable(result)}
+            self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
+            return
+        if 0 < prefix < len(hops):
+            value = {"target": hops[prefix].url, "hops": [h.to_json() for h in hops[:prefix]]}
+            self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
+            return
+        kind = VERDICTS[result.verdict].cache_kind
+        self._queue(NS_LIVENESS, key, _cacheable(result), ttl_for(kind, max_age=self.options.max_age))
+
+    def _queue(self, namespace: str, key: str, value: dict[str, Any], ttl: float | None) -> None:
+        if ttl == 0:
+            return
+        writes = self._pending_writes[namespace]
+        writes.append((key, value, ttl))
+        if len(writes) >= 500:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the results waiting for the cache (one transaction per namespace)."""
+        for namespace, writes in self._pending_writes.items():
+            if writes:
+                items, writes[:] = list(writes), []
+                self.store.put_many(namespace, items)
+
+    # --- One link --------------------------------------------------------------------------------
+
+    async def _expand_fresh(
+        self, url: str, start: str | None, key: str, *, delegate: bool = True
+    ) -> Expansion:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Expansion] = loop.create_future()
+        self._inflight[key] = future
+        try:
+            prefix = self._prefixes.pop(key, None)
+            if prefix is not None:
+                result = await self._from_prefix(url, prefix)
+            else:
+                result = await self._chain(url, start, delegate=delegate)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here: duplicates that wait will see it too
+            raise
+        finally:
+            self._inflight.pop(key, None)
+        future.set_result(result)
+        self._remember(key, result)
+        self._save(key, result)
+        return result
+
+    async def _shared(self, url: str) -> Expansion:
+        """The result for a URL a chain reached: memo, cache, in-flight, or a new chain.
+
+        This is how a page cited both directly and behind a short link (or behind several)
+        is fetched once per run, and how its liveness is cached once for all of them.
+        """
+        key = normalize_url(url)
+        result = self._memo.get(key) or self._lookup_many({key: url}).get(key)
+        if result is not None:
+            return result
+        future = self._inflight.get(key)
+        if future is not None:
+            return await asyncio.shield(future)
+        return await self._expand_fresh(url, url, key, delegate=False)
+
+    async def _from_prefix(self, url: str, prefix: dict[str, Any]) -> Expansion:
+        rest = await self._shared(prefix["target"])
+        hops = tuple(Hop.from_json(h) for h in prefix["hops"])
+        return replace(rest, url=url, hops=hops + rest.hops, from_cache=False, index=None)
+
+    def _remember(self, key: str, result: Expansion) -> None:
+        memo = self._memo
+        memo[key] = result
+        if len(memo) > self.options.memo_size:
+            memo.popitem(last=False)
+
+    async def _chain(self, url: str, start: str | None, *, delegate: bool = True) -> Expansion:
+        options = self.options
+        if start is None:
+            return _ended(url, None, Verdict.INVALID_URL, "not a URL", ())
+        scheme = _scheme(start)
+        if scheme not in ("http", "https"):
+            return _ended(url, start, Verdict.NON_HTTP_TARGET, f"a {scheme}: URL is not fetched", ())
+        current = _alias(start)
+        hops: list[Hop] = []
+        visited = {normalize_url(current)}
+        spent = 0.0
+        attempts = 1
+        status_ref = _tweet_stop(current) if options.stop_at_tweets else None
+        if status_ref is not None:
+            hop = Hop(current, None, Via.FINAL)
+            return Expansion(url, current, Verdict.OK, None, (hop,), "a tweet's status URL", tweet=status_ref)
+        while True:
+            if len(hops) >= options.max_hops:
+                return _ended(
+                    url,
+                    current,
+                    Verdict.TOO_MANY_REDIRECTS,
+                    f"more than {options.max_hops} hops",
+                    hops,
+                    attempts,
+                )
+            answer, tries, spent = await self._hop(current, spent)
+            attempts = max(attempts, tries)
+            if answer.failure is not None:
+                hops.append(Hop(current, answer.status, Via.FINAL, answer.elapsed_ms, answer.failure.value))
+                return Expansion(
+                    url, current, answer.failure, answer.status, tuple(hops), answer.reason, attempts=attempts
+                )
+            if answer.next_url is None:
+                hops.append(Hop(current, answer.status, Via.FINAL, answer.elapsed_ms))
+                status = answer.status or 0
+                verdict = verdict_for_status(status)
+                reason = f"HTTP {status}" + (f" after {len(hops) - 1} redirects" if len(hops) > 1 else "")
+                return Expansion(url, current, verdict, answer.status, tuple(hops), reason, attempts=attempts)
+            hops.append(Hop(current, answer.status, answer.via, answer.elapsed_ms))
+            target = answer.next_url
+            target_scheme = _scheme(target)
+            if target_scheme and target_scheme not in ("http", "https"):
+                hops.append(Hop(target, None, Via.FINAL))
+                return Expansion(
+                    url,
+                    target,
+                    Verdict.NON_HTTP_TARGET,
+                    answer.status,
+                    tuple(hops),
+                    f"led to a {target_scheme}: URL",
+                    attempts=attempts,
+                )
+            try:
+                joined = str(httpx.URL(current).join(target))
+            except (httpx.InvalidURL, ValueError) as exc:
+                hops.append(Hop(target, None, Via.FINAL, error=Verdict.INVALID_URL.value))
+                return Expansion(
+                    url, target, Verdict.INVALID_URL, answer.status, tuple(hops),
+                    f"led to an invalid URL: {exc}", attempts=attempts,
+                )  # fmt: skip
+            nxt = _alias(joined)
+            status_ref = _tweet_stop(nxt) if options.stop_at_tweets else None
+            if status_ref is not None:
+                hops.append(Hop(nxt, None, Via.FINAL))
+                return Expansion(
+                    url, nxt, Verdict.OK, None, tuple(hops), "reached a tweet's status URL",
+                    tweet=status_ref, attempts=attempts,
+                )  # fmt: skip
+            key = normalize_url(nxt)
+            if (
+                delegate
+                and key not in visited
+                and not _is_shortener_url(nxt)
+                and _shortener_prefix(hops) == len(hops)
+            ):
+                # Past the shortener(s): the rest of the chain is the target's own expansion,
+                # shared with every other chain (and input) that reaches it.
+                rest = await self._shared(nxt)
+                return replace(
+                    rest,
+                    url=url,
+                    hops=tuple(hops) + rest.hops,
+                    from_cache=False,
+                    index=None,
+                    attempts=max(attempts, rest.attempts),
+                )
+            if key in visited:
+                hops.append(Hop(nxt, None, Via.FINAL, error=Verdict.REDIRECT_LOOP.value))
+                return Expansion(
+                    url, nxt, Verdict.REDIRECT_LOOP, answer.status, tuple(hops),
+                    f"came back to {nxt}", attempts=attempts,
+                )  # fmt: skip
+            visited.add(key)
+            current = nxt
+
+    # --- One hop ---------------------------------------------------------------------------------
+
+    async def _hop(self, url: str, spent: float) -> tuple[_Answer, int, float]:
+        """Fetch one hop with its retries; returns the answer, the tries made, the time spent."""
+        options = self.options
+        assert self.limits is not None, "use Expander as an async context manager"
+        try:
+            parsed = httpx.URL(url)
+            host = parsed.host
+        except (httpx.InvalidURL, ValueError) as exc:
+            return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason=f"invalid URL: {exc}"), 1, spent
+        if not host:
+            return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason="the URL has no host"), 1, spent
+        if not options.allow_private:
+            problem = await self._guard(parsed.scheme, host, parsed.port)
+            if problem is not None:
+                return problem, 1, spent
+        answer = _Answer(None, 0.0, failure=Verdict.TIMEOUT, reason="no time left for this link")
+        tries = 0
+        for attempt in range(options.retries + 1):
+            budget = options.link_timeout - spent
+            if budget <= 0:
+                answer = _Answer(None, 0.0, failure=Verdict.TIMEOUT, reason=_link_timeout_reason(options))
+                break
+            tries += 1
+            async with self.limits.slot(host):
+                started = time.perf_counter()
+                answer = await self._request(url, host, min(options.timeout, budget))
+                spent += time.perf_counter() - started
+            if answer.failure is None or answer.failure not in RETRYABLE:
+                if answer.failure is None:
+                    self.limits.host_succeeded(host)
+                break
+            if answer.failure is Verdict.RATE_LIMITED or (
+                answer.status == 503 and answer.retry_after is not None
+            ):
+                if answer.retry_after is not None and answer.retry_after > options.max_retry_wait:
+                    answer.reason += f" (Retry-After {answer.retry_after:g} s is over --max-retry-wait)"
+                    break
+                if attempt == options.retries:
+                    break
+                pause = self.limits.pause_host(host, answer.retry_after)
+                if spent + pause > options.link_timeout:
+                    break
+                spent += pause  # the wait happens at the host's gate, before the next try
+                continue
+            if attempt == options.retries:
+                break
+            wait = min(options.max_retry_wait, options.retry_base * 2**attempt) * random.uniform(0.5, 1.5)
+            if spent + wait > options.link_timeout:
+                break
+            await asyncio.sleep(wait)
+            spent += wait
+        return answer, max(tries, 1), spent
+
+    async def _guard(self, scheme: str, host: str, port: int | None) -> _Answer | None:
+        problem = guard.name_problem(host)
+        if problem is None and not guard.is_ip_literal(host) and not self.factory.proxied(scheme, host):
+            if host in self._resolved:
+                problem = self._resolved[host]
+            else:
+                try:
+                    problem = await guard.resolved_problem(host, port or (443 if scheme == "https" else 80))
+                except (socket.gaierror, UnicodeError) as exc:
+                    return _Answer(
+                        None, 0.0, failure=Verdict.DNS_FAILURE, reason=f"{host} does not resolve: {exc}"
+                    )
+                except OSError as exc:
+                    return _Answer(
+                        None, 0.0, failure=Verdict.CONNECT_FAILED, reason=f"cannot resolve {host}: {exc}"
+                    )
+                self._resolved[host] = problem
+        if problem is None:
+            return None
+        return _Answer(
+            None,
+            0.0,
+            failure=Verdict.BLOCKED_PRIVATE_ADDRESS,
+            reason=f"{problem} (--allow-private to fetch it)",
+        )
+
+    def _user_agent(self, host: str) -> str:
+        agent = self.config.user_agent
+        if host in NON_BROWSER_HOSTS and "mozilla/" in agent.lower():
+            return DEFAULT_USER_AGENT
+        return agent
+
+    async def _request(self, url: str, host: str, deadline: float) -> _Answer:
+        client = self.factory.client_for(host)
+        started = time.perf_counter()
+        self.requests += 1
+        try:
+            async with asyncio.timeout(deadline):
+                request = client.build_request("GET", url, headers={"User-Agent": self._user_agent(host)})
+                response = await client.send(request, stream=True)
+                try:
+                    return await self._read_answer(url, host, response, started)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return _Answer(
+                None, _ms(started), failure=Verdict.TIMEOUT, reason=f"no answer within {deadline:g} s"
+            )
+        except (httpx.HTTPError, OSError, ValueError) as exc:
+            verdict, reason = classify_exception(exc)
+            if isinstance(exc, httpx.ProxyError) and verdict is Verdict.PROXY_ERROR:
+                diagnosed = await self._diagnose_tunnel(url, host, deadline)
+                if diagnosed is not None:
+                    verdict, reason = diagnosed
+            return _Answer(None, _ms(started), failure=verdict, reason=reason)
+
+    async def _diagnose_tunnel(self, url: str, host: str, deadline: float) -> tuple[Verdict, str] | None:
+        """Why a proxy refused a CONNECT tunnel, asked the only way a client can.
+
+        httpx reports a refused tunnel by its status line alone ("502 Bad Gateway"): the
+        proxy's explanation is in a body nobody reads. A plain-HTTP request for the same
+        host and port through the proxy makes it try again and explain itself in a page
+        (mitmproxy: "Cannot connect to HOST:443: [Errno -2] Name or service not known"; squid:
+        X-Squid-Error), which `proxy_error_verdict` reads. One request, only for hosts that
+        already failed, remembered for the run.
+        """
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError):
+            return None
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        memo_key = f"{host}:{port}"
+        if memo_key in self._diagnosed:
+            return self._diagnosed[memo_key]
+        probe = f"http://{host}:{port}/"
+        answer: tuple[Verdict, str] | None = None
+        if self.factory.proxied("http", host):
+            client = self.factory.client_for(host)
+            try:
+                async with asyncio.timeout(deadline):
+                    request = client.build_request(
+                        "GET", probe, headers={"User-Agent": self._user_agent(host)}
+                    )
+                    response = await client.send(request, stream=True)
+                    try:
+                        body = await _read_text(response, 8192)
+                        verdict = proxy_error_verdict(response.status_code, response.headers, body, host)
+                    finally:
+                        await response.aclose()
+                if verdict is not None:
+                    answer = verdict, f"the proxy could not reach {host}:{port}: {_one_line(body)}"
+            except (TimeoutError, httpx.HTTPError, OSError, ValueError):
+                answer = None
+            self.requests += 1
+        self._diagnosed[memo_key] = answer
+        return answer
+
+    async def _read_answer(self, url: str, host: str, response: httpx.Response, started: float) -> _Answer:
+        status = response.status_code
+        headers = response.headers
+        location = headers.get(HIDDEN_LOCATION)
+        if 300 <= status < 400 and location is not None and location.strip():
+            await _drain_small(response, self.options.sniff_bytes)
+            return _Answer(status, _ms(started), next_url=location.strip(), via=Via.LOCATION)
+        if status in (502, 503, 504):
+            body = await _read_text(response, 8192)
+            verdict = proxy_error_verdict(status, headers, body, host)
+            if verdict is not None:
+                return _Answer(
+                    None,
+                    _ms(started),
+                    failure=verdict,
+                    reason=f"the proxy could not reach {host}: {_one_line(body)}",
+                )
+        if status == 429 or status >= 500:
+            retry_after = _retry_after(headers.get("retry-after"))
+            verdict = Verdict.RATE_LIMITED if status == 429 else Verdict.HTTP_5XX
+            reason = f"HTTP {status}" + (
+                f", Retry-After {retry_after:g} s" if retry_after is not None else ""
+            )
+            return _Answer(status, _ms(started), failure=verdict, reason=reason, retry_after=retry_after)
+        refresh = headers.get("refresh")
+        if refresh:
+            target = refresh_target(refresh)
+            if target and not _same_page(url, target):
+                return _Answer(status, _ms(started), next_url=target, via=Via.REFRESH_HEADER)
+        if status < 300 and _is_html(headers.get("content-type", "")):
+            declared = _content_length(headers)
+            if declared is not None and declared > self.options.max_body:
+                return _Answer(
+                    status,
+                    _ms(started),
+                    failure=Verdict.BODY_TOO_LARGE,
+                    reason=f"the page declares {declared:,} bytes, over --max-body "
+                    f"({self.options.max_body:,})",
+                )
+            page, whole, size = await _sniff(response, self.options.sniff_bytes)
+            if page:
+                relocation = find_relocation(page, whole_body=whole, body_size=size)
+                if relocation is not None and not _same_page(url, relocation.target):
+                    return _Answer(status, _ms(started), next_url=relocation.target, via=relocation.via)
+        return _Answer(status, _ms(started))
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _take(iterator: Any, n: int) -> list[tuple[int, str]]:
+    out = []
+    for item in iterator:
+        out.append(item)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _start_url(url: str) -> str | None:
+    """The URL to fetch for a link as given: scheme-less forms get https; junk gives None."""
+    text = url.strip()
+    if not text or any(c.isspace() or ord(c) < 32 for c in text):
+        return None
+    if text.startswith("//"):
+        text = "https:" + text
+    elif not _SCHEME_RE.match(text) or _HOST_PORT_RE.match(text):
+        text = "https://" + text
+    if _scheme(text) in ("http", "https"):
+        try:
+            parsed = httpx.URL(text)
+        except (httpx.InvalidURL, ValueError):
+            return None
+        if not parsed.host:
+            return None
+    return text
+
+
+_HOST_PORT_RE = re.compile(r"^[^:/?#]+:\d+(?:[/?#]|$)")
+
+
+def _scheme(url: str) -> str:
+    match = _SCHEME_RE.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def _alias(url: str) -> str:
+    """pic.twitter.com/CODE -> https://t.co/CODE (the same code on t.co)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return url
+    if parsed.host in MEDIA_ALIAS_HOSTS and parsed.path.strip("/"):
+        return f"https://t.co{parsed.raw_path.decode('ascii')}"
+    return url
+
+
+def _tweet_stop(url: str) -> StatusRef | None:
+    status = parse_status_url(url)
+    if status is None:
+        return None
+    try:
+        host = httpx.URL(url).host.lower()
+    except (httpx.InvalidURL, ValueError):
+        return None
+    host = host.removeprefix("www.")
+    return status if host in TWITTER_HOSTS else None
+
+
+def _shortener_prefix(hops: Iterable[Hop]) -> int:
+    """How many leading hops are shortener redirects (the immutable part of a chain)."""
+    count = 0
+    for hop in hops:
+        if hop.via is Via.FINAL or not _is_shortener_url(hop.url):
+            break
+        count += 1
+    return count
+
+
+def _is_shortener_url(url: str) -> bool:
+    try:
+        host = httpx.URL(url).host.lower().removeprefix("www.")
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return is_shortener_host(host) or host in MEDIA_ALIAS_HOSTS
+
+
+def _same_page(url: str, target: str) -> bool:
+    try:
+        joined = str(httpx.URL(url).join(target))
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return normalize_url(joined) == normalize_url(url)
+
+
+def _is_html(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in _HTML_TYPES or (media.endswith("+xml") and "html" in media)
+
+
+def _content_length(headers: httpx.Headers) -> int | None:
+    value = headers.get("content-length")
+    if value is None or headers.get("transfer-encoding"):
+        return None
+    try:
+        return int(value.split(",")[0])
+    except ValueError:
+        return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _one_line(text: str) -> str:
+    plain = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(plain.split())[:200]
+
+
+def _link_timeout_reason(options: ExpandOptions) -> str:
+    return f"the link took more than --link-timeout ({options.link_timeout:g} s)"
+
+
+async def _drain_small(response: httpx.Response, limit: int) -> None:
+    """Read a redirect's small body so the connection can be reused; leave big ones unread."""
+    declared = _content_length(response.headers)
+    if declared is not None and declared <= limit:
+        async for _ in response.aiter_raw():
+            pass
+
+
+def _decoder(response: httpx.Response) -> Any:
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return _Deflate()
+    return False  # an encoding we did not ask for: do not look inside
+
+
+class _Deflate:
+    """`deflate` is zlib-wrapped by the RFC and raw in the wild; try one, then the other."""
+
+    def __init__(self) -> None:
+        self._inner: Any = zlib.decompressobj()
+        self._first = True
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._first:
+            self._first = False
+            try:
+                return self._inner.decompress(data, max_length)
+            except zlib.error:
+                self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._inner.decompress(data, max_length)
+
+
+async def _sniff(response: httpx.Response, limit: int) -> tuple[str, bool, int]:
+    """The first `limit` decoded bytes of a body as text, whether that was all of it, its size.
+
+    Decoding is done here, a bounded window at a time, so a gzip bomb inflates to at most
+    `limit` bytes; the rest of the body is never read.
+    """
+    decoder = _decoder(response)
+    if decoder is False:
+        return "", False, 0
+    buffer = bytearray()
+    whole = True
+    try:
+        async for chunk in response.aiter_raw():
+            room = limit - len(buffer)
+            data = decoder.decompress(chunk, room) if decoder is not None else chunk[:room]
+            buffer += data
+            if len(buffer) >= limit or (decoder is None and len(chunk) > room):
+                whole = False
+                break
+            if decoder is not None and getattr(decoder, "unconsumed_tail", b""):
+                whole = False
+                break
+    except zlib.error:
+        return "", False, 0
+    charset = response.charset_encoding or "utf-8"
+    try:
+        text = bytes(buffer).decode(charset, errors="replace")
+    except LookupError:
+        text = bytes(buffer).decode("utf-8", errors="replace")
+    return text, whole, len(buffer)
+
+
+async def _read_text(response: httpx.Response, limit: int) -> str:
+    text, _whole, _size = await _sniff(response, limit)
+    return text
+
+
+def _ended(
+    url: str, final: str | None, verdict: Verdict, reason: str, hops: Iterable[Hop], attempts: int = 1
+) -> Expansion:
+    hops = tuple(hops)
+    status = hops[-1].status if hops else None
+    return Expansion(url, final, verdict, status, hops, reason, attempts=attempts)
+
+
+def _from_cache(result: Expansion) -> Expansion:
+    return replace(result, from_cache=True)
+
+
+def _cacheable(result: Expansion) -> dict[str, Any]:
+    data = result.to_json()
+    data.pop("index", None)
+    data.pop("from_cache", None)
+    return data
+
+
+__all__ = ["NON_BROWSER_HOSTS", "NS_EXPANSION", "NS_LIVENESS", "ExpandOptions", "Expander"]

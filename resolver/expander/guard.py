@@ -1,0 +1,104 @@
+"""Refusing targets on loopback, private, link-local and multicast addresses (SSRF guard).
+
+A link in an article must not make the tool probe the reader's own network: a shortener can
+point at `http://192.168.1.1/` or `http://localhost:8080/admin`. Every hop is checked, not
+only the first. Direct connections resolve the name and check every address; behind a proxy
+(which resolves names itself) the guard checks what it can see without resolving: IP
+literals and local names. `--allow-private` turns it off (the tests' web lives on loopback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+
+#: Names that only ever mean "this machine" or "this network" (RFC 6761, RFC 6762, RFC 8375,
+#: and the suffixes home routers and clouds hand out).
+LOCAL_NAMES = frozenset(
+    {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "broadcasthost"}
+)
+LOCAL_SUFFIXES = (
+    ".localhost",
+    ".local",
+    ".localdomain",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home",
+    ".home.arpa",
+    ".corp",
+    ".private",
+)
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` (an IP literal, brackets allowed) must not be fetched; None if it may."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for test, what in (
+        (ip.is_loopback, "a loopback"),
+        (ip.is_link_local, "a link-local"),
+        (ip.is_multicast, "a multicast"),
+        (ip.is_unspecified, "an unspecified"),
+        (ip.is_private, "a private"),
+        (ip.is_reserved, "a reserved"),
+    ):
+        if test:
+            return f"{ip} is {what} address"
+    # 100.64.0.0/10 (carrier-grade NAT) is not "private" to ipaddress, but is not public either.
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED_SPACE:
+        return f"{ip} is a shared (carrier-grade NAT) address"
+    return None
+
+
+_SHARED_SPACE = ipaddress.ip_network("100.64.0.0/10")
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def name_problem(host: str) -> str | None:
+    """Why the name `host` must not be fetched without resolving it; None if it may be."""
+    name = host.lower().rstrip(".")
+    if is_ip_literal(name):
+        return address_problem(name)
+    if name in LOCAL_NAMES or name.endswith(LOCAL_SUFFIXES):
+        return f"{host} is a local name"
+    if "." not in name:
+        return f"{host} is a single-label (intranet) name"
+    # Decimal, octal and hex spellings of an IPv4 address ("2130706433", "0x7f.1") are read as
+    # addresses by some resolvers; refuse names made only of digits and hex prefixes.
+    if all(part.isdigit() or part.startswith("0x") for part in name.split(".")):
+        return f"{host} looks like a numeric address"
+    return None
+
+
+async def resolved_problem(host: str, port: int) -> str | None:
+    """Resolve `host` and check every address; raises socket.gaierror if it does not resolve."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for info in infos:
+        problem = address_problem(str(info[4][0]))
+        if problem:
+            return f"{host} resolves to {problem.split(' is ', 1)[0]}, {problem.split(' is ', 1)[1]}"
+    return None
+
+
+__all__ = [
+    "LOCAL_NAMES",
+    "LOCAL_SUFFIXES",
+    "address_problem",
+    "is_ip_literal",
+    "name_problem",
+    "resolved_problem",
+]

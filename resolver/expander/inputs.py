@@ -1,0 +1,89 @@
+"""The links to expand: from arguments, stdin, or a `resolver scan` output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from resolver.errors import InputError
+
+#: The link kinds `--from-scan` expands by default: those whose target is unknown offline.
+SHORT_KINDS = frozenset({"shortened", "twitter-media"})
+
+
+def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: bool = False) -> list[str]:
+    """The distinct links to expand, in first-seen order.
+
+    `args` are URLs, or `-` for stdin (one a line; blank lines and `#` comments skipped);
+    `from_scan` is a scan output file (or `-`), JSON or JSON Lines.
+    """
+    seen: dict[str, None] = {}
+    for arg in args:
+        lines = _stdin_lines() if arg == "-" else [arg]
+        for line in lines:
+            text = line.strip()
+            if text and not text.startswith("#"):
+                seen.setdefault(text, None)
+    if from_scan is not None:
+        for url in scan_links(from_scan, all_links=all_links):
+            seen.setdefault(url, None)
+    return list(seen)
+
+
+def _stdin_lines() -> Iterator[str]:
+    stream = sys.stdin
+    try:
+        yield from stream
+    except UnicodeDecodeError:
+        raise InputError("-", "stdin is not text (one URL a line expected)") from None
+
+
+def scan_links(source: str, *, all_links: bool = False) -> Iterator[str]:
+    """The links of a `resolver scan --format json|jsonl` output, in order."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            source, f"cannot read the scan output: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    for article in _articles(text, source):
+        for link in article.get("links") or ():
+            if not isinstance(link, dict) or not isinstance(link.get("url"), str):
+                continue
+            if all_links or link.get("kind") in SHORT_KINDS:
+                yield link["url"]
+
+
+def _articles(text: str, source: str) -> Iterator[dict[str, Any]]:
+    stripped = text.strip()
+    if not stripped:
+        return
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        data = None
+        rows = []
+        for number, line in enumerate(stripped.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise InputError(
+                    source, f"line {number} is not JSON: expected `resolver scan --format json|jsonl` output"
+                ) from None
+        data = rows
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        if isinstance(item, dict) and "links" in item:
+            yield item
+        elif isinstance(item, dict) and "error" in item:
+            continue
+        else:
+            raise InputError(source, "not a `resolver scan` output (objects with `links` expected)")
+
+
+__all__ = ["SHORT_KINDS", "read_links", "scan_links"]

@@ -1,0 +1,99 @@
+"""Politeness: a global concurrency limit, and per host a limit, an interval and a backoff.
+
+The per-host gate is keyed on the host of the current hop, not of the link: a chain from
+bit.ly to a newspaper takes a bit.ly slot, then a newspaper slot. A request waits for its
+host's gate first and for a global slot second, so that a busy host never holds global
+slots it cannot use.
+
+Backoff is adaptive and per host: a 429 or 503 with `Retry-After` closes the host's gate
+until then; without one, the host's pause doubles from BACKOFF_START up to BACKOFF_MAX, and
+halves again with each success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+BACKOFF_START = 1.0
+BACKOFF_MAX = 60.0
+
+
+@dataclass(slots=True)
+class HostGate:
+    slots: asyncio.Semaphore
+    users: int = 0  #: requests holding or waiting for this gate (the gate is dropped at 0)
+    next_start: float = 0.0  #: monotonic time before which no request may start (interval, backoff)
+    backoff: float = 0.0  #: the current adaptive pause (0: none)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Limits:
+    """The run's concurrency: `async with limits.slot(host): ...` around each request."""
+
+    def __init__(self, concurrency: int = 64, per_host: int = 4, host_interval: float = 0.0) -> None:
+        if concurrency < 1 or per_host < 1:
+            raise ValueError("concurrency and per-host limits must be at least 1")
+        self.concurrency = concurrency
+        self.per_host = per_host
+        self.host_interval = max(0.0, host_interval)
+        self._global = asyncio.Semaphore(concurrency)
+        self._gates: dict[str, HostGate] = {}
+
+    def _gate(self, host: str) -> HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = HostGate(asyncio.Semaphore(self.per_host))
+        return gate
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        gate = self._gate(host)
+        gate.users += 1
+        try:
+            async with gate.slots:
+                if gate.next_start or self.host_interval:
+                    await self._wait_turn(gate)
+                async with self._global:
+                    yield
+        finally:
+            gate.users -= 1
+            if gate.users == 0 and gate.next_start <= time.monotonic() and not gate.backoff:
+                # Forget idle hosts: a run over 100,000 links must not keep 100,000 gates.
+                self._gates.pop(host, None)
+
+    async def _wait_turn(self, gate: HostGate) -> None:
+        # The lock makes requests to one host take their turns in order, `host_interval` apart.
+        async with gate.lock:
+            delay = gate.next_start - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            gate.next_start = (
+                max(gate.next_start, time.monotonic()) + self.host_interval if self.host_interval else 0.0
+            )
+
+    def pause_host(self, host: str, seconds: float | None) -> float:
+        """The host asked us to wait (429/503): close its gate for `seconds`, or back off
+        adaptively when it did not say; returns the pause applied."""
+        gate = self._gate(host)
+        if seconds is None:
+            gate.backoff = min(BACKOFF_MAX, gate.backoff * 2 if gate.backoff else BACKOFF_START)
+            seconds = gate.backoff
+        gate.next_start = max(gate.next_start, time.monotonic() + seconds)
+        return seconds
+
+    def host_succeeded(self, host: str) -> None:
+        gate = self._gates.get(host)
+        if gate is not None and gate.backoff:
+            gate.backoff = gate.backoff / 2 if gate.backoff > BACKOFF_START else 0.0
+
+    def pending_pause(self, host: str) -> float:
+        """Seconds until `host` may be asked again (0: now)."""
+        gate = self._gates.get(host)
+        return max(0.0, gate.next_start - time.monotonic()) if gate else 0.0
+
+
+__all__ = ["BACKOFF_MAX", "BACKOFF_START", "HostGate", "Limits"]
