@@ -1,7 +1,8 @@
 """The command line: a thin layer over the library.
 
 Each command parses its options, calls one library function, and turns library errors
-into one clear line on stderr and an exit code. This is the only module that imports typer.
+into one clear line on stderr and an exit code. Only the CLI modules (this one and
+`cli_cache`) import typer.
 
 Exit codes: 0 success; 1 some input or link failed (the rest was still processed);
 2 usage error (bad option, nothing to do).
@@ -222,6 +223,15 @@ def expand_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when any link's verdict is not ok.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-j",
+            min=0,
+            help="Processes (0: one per core from 2,000 links on). A host's links stay in one process.",
+        ),
+    ] = 0,
 ) -> None:
     """Expand links: follow every redirect, record each hop, give a verdict.
 
@@ -280,7 +290,9 @@ def expand_command(
         writer = ExpansionWriter(out, chosen, console=console)
 
         async def pump() -> None:
-            async for result in aexpand_iter(links, options=options, config=config, store=store):
+            async for result in aexpand_iter(
+                links, options=options, config=config, store=store, workers=workers or None
+            ):
                 writer.write(result)
 
         asyncio.run(pump())

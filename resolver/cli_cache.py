@@ -219,12 +219,35 @@ def clear_command(
     sys.stdout.write(f"cleared {_entries(count)}{scope} from {_where(path)}\n")
 
 
+#: What a file must look like for `clear` to delete it as a broken cache: an SQLite header
+#: (a damaged database), or a cache-like name. `--cache notes.txt` by mistake must not cost
+#: anyone their notes.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_CACHE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+
+
+def _may_delete(path: str | None) -> bool:
+    if not path or path == ":memory:":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+    except OSError:
+        return True  # gone, or unreadable: delete_store reports what it finds
+    return not head or head == _SQLITE_HEADER or path.lower().endswith(_CACHE_SUFFIXES)
+
+
 def _delete_unusable(location: str | None, error: CacheError) -> None:
+    path = error.path or cache.resolve_location(location)
+    if not _may_delete(path):
+        _fail(
+            f"{error}; {path} does not look like a cache file (no SQLite header, no .sqlite3/.sqlite/.db "
+            "name), so it is left alone: delete it yourself if it is one"
+        )
     try:
         found = cache.delete_store(location)
     except CacheError as exc:
         _fail(exc)
-    path = error.path or cache.resolve_location(location)
     if found:
         sys.stdout.write(f"deleted {path}: {_DELETABLE[error.code]}; the next run starts an empty cache\n")
     else:  # gone meanwhile

@@ -8,10 +8,11 @@ proxy on loopback that plays the web.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 import urllib.request
-import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import httpx
@@ -137,29 +138,61 @@ HIDDEN_LOCATION = "x-resolver-location"
 
 @dataclass
 class ClientFactory:
-    """Every async HTTP client of a run, sharded, behind one factory.
+    """Every async HTTP client of a run, one per host, behind one factory.
 
-    One `httpx.AsyncClient` slows down as its pool grows (measured here: one client with 64
-    connections served ~300 requests/s on loopback, 64 clients of a few connections each
-    ~1,400/s), so a run gets `shards` small clients and a host always maps to the same one,
-    which keeps its connections alive between hops. The clients share one TLS context and
-    the user's network settings (proxy, CA bundle, agent, timeouts); the caller limits
-    concurrency, so the pools themselves are unbounded.
+    One `httpx.AsyncClient` slows down as its pool grows: httpcore scans every connection of
+    the pool for each request it queues and each response it closes (measured here: one
+    client with 64 connections served ~300 requests/s on loopback, one client per host with
+    a few connections each ~1,400/s; a pool shared by hosts hashed into 64 shards spent a
+    fifth of the run scanning). So each host gets a client of its own, whose pool holds at
+    most `per_host` connections, kept alive between the hops of chains. At most
+    `max_clients` are kept: the least recently used idle ones are closed, which bounds open
+    sockets on a run over many hosts. The clients share one TLS context and the user's
+    network settings (proxy, CA bundle, agent, timeouts).
     """
 
     config: NetConfig = field(default_factory=NetConfig)
-    shards: int = 64
+    per_host: int = 4
+    max_clients: int = 256
     follow_redirects: bool = False
-    _clients: dict[int, httpx.AsyncClient] = field(default_factory=dict, init=False)
+    _clients: OrderedDict[str, httpx.AsyncClient] = field(default_factory=OrderedDict, init=False)
+    _leases: dict[str, int] = field(default_factory=dict, init=False)
+    _closing: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _ssl: ssl.SSLContext | None = field(default=None, init=False)
     _proxied: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
 
-    def client_for(self, host: str) -> httpx.AsyncClient:
-        shard = zlib.crc32(host.encode("utf-8", "surrogateescape")) % self.shards
-        client = self._clients.get(shard)
+    def checkout(self, host: str) -> httpx.AsyncClient:
+        """The client for `host`, leased until `checkin(host)` (a leased client is never closed)."""
+        clients = self._clients
+        client = clients.get(host)
         if client is None:
-            client = self._clients[shard] = self._make()
+            client = clients[host] = self._make()
+            if len(clients) > self.max_clients:
+                self._evict()
+        else:
+            clients.move_to_end(host)
+        self._leases[host] = self._leases.get(host, 0) + 1
         return client
+
+    def checkin(self, host: str) -> None:
+        left = self._leases.get(host, 0) - 1
+        if left > 0:
+            self._leases[host] = left
+        else:
+            self._leases.pop(host, None)
+
+    def _evict(self) -> None:
+        excess = len(self._clients) - self.max_clients
+        for host in list(self._clients):
+            if excess <= 0:
+                break
+            if host in self._leases:
+                continue
+            client = self._clients.pop(host)
+            task = asyncio.ensure_future(client.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+            excess -= 1
 
     def _make(self) -> httpx.AsyncClient:
         if self._ssl is None:
@@ -172,7 +205,11 @@ class ClientFactory:
             follow_redirects=self.follow_redirects,
             headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout, pool=None),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32, keepalive_expiry=30),
+            limits=httpx.Limits(
+                max_connections=self.per_host + 1,  # +1: a diagnosis never waits behind a full pool
+                max_keepalive_connections=self.per_host,
+                keepalive_expiry=15,
+            ),
             event_hooks={"response": [_hide_location]},
         )
 
@@ -190,9 +227,11 @@ class ClientFactory:
         return answer
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
+        clients, self._clients = list(self._clients.values()), OrderedDict()
         for client in clients:
             await client.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
 
 def _bypassed(host: str) -> bool:

@@ -234,10 +234,10 @@ EXPAND_CSV_COLUMNS = (
 class ExpansionWriter:
     """Writes expansion results one at a time, as they complete (any output format).
 
-        writer = ExpansionWriter(out, OutputFormat.JSONL)
-        for result in results:
-            writer.write(result)
-        writer.close()
+    writer = ExpansionWriter(out, OutputFormat.JSONL)
+    for result in results:
+        writer.write(result)
+    writer.close()
     """
 
     def __init__(self, out: IO[str], fmt: OutputFormat, *, console: Any = None) -> None:

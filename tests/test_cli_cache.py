@@ -395,3 +395,17 @@ def test_every_subcommand_has_help(name: str) -> None:
     assert result.exit_code == 0, result.stderr
     assert "--cache" in result.stdout and "RESOLVER_CACHE" in result.stdout
     assert invoke(name, "-h").stdout == result.stdout
+
+
+def test_clear_never_deletes_a_file_that_is_not_a_cache(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my precious notes\n" * 50, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "cache", "clear", "--cache", str(notes)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert notes.read_text(encoding="utf-8").startswith("my precious notes")
+    assert "does not look like a cache file" in done.stderr and "Traceback" not in done.stderr

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterable
 from cache import Store
 from resolver.errors import UsageError
 from resolver.expander.engine import Expander, ExpandOptions
+from resolver.expander.workers import stream_parallel, worker_count_for
 from resolver.models import Expansion
 from resolver.net import NetConfig
 
@@ -18,10 +19,23 @@ async def aexpand_iter(
     options: ExpandOptions | None = None,
     config: NetConfig | None = None,
     store: Store | None = None,
+    workers: int | None = 1,
 ) -> AsyncIterator[Expansion]:
-    """Expand `urls`, yielding each result as it completes (`result.index` is its position)."""
+    """Expand `urls`, yielding each result as it completes (`result.index` is its position).
+
+    `workers`: processes to spread the requests over (None or 0: one per core for 2,000
+    links or more, else 1). Each host's links stay in one process, so the per-host limit
+    holds; the global concurrency is shared between them.
+    """
     async with Expander(options, config=config, store=store) as expander:
-        async for result in expander.stream(urls):
+        if workers == 1:
+            async for result in expander.stream(urls):
+                yield result
+            return
+        items = list(enumerate(urls))
+        count = worker_count_for(len(items), workers)
+        stream = expander.stream_indexed(items) if count == 1 else stream_parallel(expander, items, count)
+        async for result in stream:
             yield result
 
 
@@ -31,6 +45,7 @@ async def aexpand(
     options: ExpandOptions | None = None,
     config: NetConfig | None = None,
     store: Store | None = None,
+    workers: int | None = 1,
 ) -> list[Expansion]:
     """Expand `urls` inside a running event loop; results in input order, one per URL.
 
@@ -39,7 +54,7 @@ async def aexpand(
     """
     items = [urls] if isinstance(urls, str) else list(urls)
     results: list[Expansion | None] = [None] * len(items)
-    async for result in aexpand_iter(items, options=options, config=config, store=store):
+    async for result in aexpand_iter(items, options=options, config=config, store=store, workers=workers):
         assert result.index is not None
         results[result.index] = result
     return [r for r in results if r is not None]
@@ -51,6 +66,7 @@ def expand(
     options: ExpandOptions | None = None,
     config: NetConfig | None = None,
     store: Store | None = None,
+    workers: int | None = 1,
 ) -> list[Expansion]:
     """Expand `urls`: the whole redirect chain of each, with a verdict. Blocking.
 
@@ -61,7 +77,7 @@ def expand(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(aexpand(urls, options=options, config=config, store=store))
+        return asyncio.run(aexpand(urls, options=options, config=config, store=store, workers=workers))
     raise UsageError("resolver.expand() cannot run inside an event loop: use `await resolver.aexpand(urls)`")
 
 

@@ -38,7 +38,7 @@ from resolver.expander.relocation import find_relocation, refresh_target
 from resolver.expander.verdicts import VERDICTS, Verdict, Via, verdict_for_status
 from resolver.models import Expansion, Hop, StatusRef
 from resolver.net import DEFAULT_USER_AGENT, HIDDEN_LOCATION, ClientFactory, NetConfig
-from resolver.rules import TWITTER_HOSTS, is_shortener_host, parse_status_url
+from resolver.rules import TWITTER_HOSTS, host_of, is_shortener_host, parse_status_url
 
 #: Cache namespaces. "expand": a shortener's hops up to its target, kept for good (codes are
 #: immutable). "liveness": the chain from a non-shortener URL on, with the verdict's TTL.
@@ -120,7 +120,7 @@ class Expander:
         )
         self.config = config
         self.store: Store = store if store is not None else NullStore()
-        self.factory = factory or ClientFactory(config, shards=max(1, min(64, self.options.concurrency)))
+        self.factory = factory or ClientFactory(config, per_host=self.options.per_host)
         self._own_factory = factory is None
         self.limits: Limits | None = None
         self._inflight: dict[str, asyncio.Future[Expansion]] = {}
@@ -176,9 +176,16 @@ class Expander:
         in the cache in one query per batch, and at most `4 x concurrency` chains are in
         flight at once.
         """
+        async for result in self.stream_indexed(enumerate(urls), batch=batch):
+            yield result
+
+    async def stream_indexed(
+        self, items: Iterable[tuple[int, str]], *, batch: int = 512
+    ) -> AsyncIterator[Expansion]:
+        """`stream` for (index, url) pairs: the indices are the caller's."""
         window = max(64, 4 * self.options.concurrency)
         pending: set[asyncio.Task[Expansion]] = set()
-        iterator = iter(enumerate(urls))
+        iterator = iter(items)
         exhausted = False
         while not exhausted or pending:
             if not exhausted and len(pending) < window:
@@ -256,12 +263,18 @@ class Expander:
             value = {"target": None, "result": _cacheable(result)}
             self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
             return
-        if 0 < prefix < len(hops):
-            value = {"target": hops[prefix].url, "hops": [h.to_json() for h in hops[:prefix]]}
-            self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
-            return
         kind = VERDICTS[result.verdict].cache_kind
-        self._queue(NS_LIVENESS, key, _cacheable(result), ttl_for(kind, max_age=self.options.max_age))
+        ttl = ttl_for(kind, max_age=self.options.max_age)
+        if 0 < prefix < len(hops):
+            target = hops[prefix].url
+            value = {"target": target, "hops": [h.to_json() for h in hops[:prefix]]}
+            self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
+            # Usually stored already by the target's own expansion; not when a worker
+            # process made it and only this whole result came back.
+            rest = replace(result, url=target, hops=hops[prefix:])
+            self._queue(NS_LIVENESS, normalize_url(target), _cacheable(rest), ttl)
+            return
+        self._queue(NS_LIVENESS, key, _cacheable(result), ttl)
 
     def _queue(self, namespace: str, key: str, value: dict[str, Any], ttl: float | None) -> None:
         if ttl == 0:
@@ -383,7 +396,7 @@ class Expander:
                     attempts=attempts,
                 )
             try:
-                joined = str(httpx.URL(current).join(target))
+                joined = _join(current, target)
             except (httpx.InvalidURL, ValueError) as exc:
                 hops.append(Hop(target, None, Via.FINAL, error=Verdict.INVALID_URL.value))
                 return Expansion(
@@ -452,7 +465,7 @@ class Expander:
             tries += 1
             async with self.limits.slot(host):
                 started = time.perf_counter()
-                answer = await self._request(url, host, min(options.timeout, budget))
+                answer = await self._request(url, parsed, host, min(options.timeout, budget))
                 spent += time.perf_counter() - started
             if answer.failure is None or answer.failure not in RETRYABLE:
                 if answer.failure is None:
@@ -512,13 +525,13 @@ class Expander:
             return DEFAULT_USER_AGENT
         return agent
 
-    async def _request(self, url: str, host: str, deadline: float) -> _Answer:
-        client = self.factory.client_for(host)
+    async def _request(self, url: str, parsed: httpx.URL, host: str, deadline: float) -> _Answer:
         started = time.perf_counter()
         self.requests += 1
+        client = self.factory.checkout(host)
         try:
             async with asyncio.timeout(deadline):
-                request = client.build_request("GET", url, headers={"User-Agent": self._user_agent(host)})
+                request = client.build_request("GET", parsed, headers={"User-Agent": self._user_agent(host)})
                 response = await client.send(request, stream=True)
                 try:
                     return await self._read_answer(url, host, response, started)
@@ -531,12 +544,16 @@ class Expander:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             verdict, reason = classify_exception(exc)
             if isinstance(exc, httpx.ProxyError) and verdict is Verdict.PROXY_ERROR:
-                diagnosed = await self._diagnose_tunnel(url, host, deadline)
+                diagnosed = await self._diagnose_tunnel(client, url, host, deadline)
                 if diagnosed is not None:
                     verdict, reason = diagnosed
             return _Answer(None, _ms(started), failure=verdict, reason=reason)
+        finally:
+            self.factory.checkin(host)
 
-    async def _diagnose_tunnel(self, url: str, host: str, deadline: float) -> tuple[Verdict, str] | None:
+    async def _diagnose_tunnel(
+        self, client: httpx.AsyncClient, url: str, host: str, deadline: float
+    ) -> tuple[Verdict, str] | None:
         """Why a proxy refused a CONNECT tunnel, asked the only way a client can.
 
         httpx reports a refused tunnel by its status line alone ("502 Bad Gateway"): the
@@ -557,7 +574,6 @@ class Expander:
         probe = f"http://{host}:{port}/"
         answer: tuple[Verdict, str] | None = None
         if self.factory.proxied("http", host):
-            client = self.factory.client_for(host)
             try:
                 async with asyncio.timeout(deadline):
                     request = client.build_request(
@@ -665,6 +681,8 @@ def _scheme(url: str) -> str:
 
 def _alias(url: str) -> str:
     """pic.twitter.com/CODE -> https://t.co/CODE (the same code on t.co)."""
+    if "pic." not in url[:16].lower():  # the cheap test first: this runs on every hop
+        return url
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError):
@@ -678,12 +696,7 @@ def _tweet_stop(url: str) -> StatusRef | None:
     status = parse_status_url(url)
     if status is None:
         return None
-    try:
-        host = httpx.URL(url).host.lower()
-    except (httpx.InvalidURL, ValueError):
-        return None
-    host = host.removeprefix("www.")
-    return status if host in TWITTER_HOSTS else None
+    return status if host_of(url) in TWITTER_HOSTS else None
 
 
 def _shortener_prefix(hops: Iterable[Hop]) -> int:
@@ -697,16 +710,24 @@ def _shortener_prefix(hops: Iterable[Hop]) -> int:
 
 
 def _is_shortener_url(url: str) -> bool:
-    try:
-        host = httpx.URL(url).host.lower().removeprefix("www.")
-    except (httpx.InvalidURL, ValueError):
-        return False
-    return is_shortener_host(host) or host in MEDIA_ALIAS_HOSTS
+    host = host_of(url)  # lower case, no www., memoized
+    return bool(host) and (is_shortener_host(host) or host in MEDIA_ALIAS_HOSTS)
+
+
+def _join(base: str, target: str) -> str:
+    """`target` (a Location, a refresh URL) made absolute against `base`, as RFC 3986 says."""
+    if _ABSOLUTE_HTTP_RE.match(target):
+        httpx.URL(target)  # validates (raises InvalidURL) without a join
+        return target
+    return str(httpx.URL(base).join(target))
+
+
+_ABSOLUTE_HTTP_RE = re.compile(r"^https?://[^/?#\s]+(?:[/?#]|$)", re.IGNORECASE)
 
 
 def _same_page(url: str, target: str) -> bool:
     try:
-        joined = str(httpx.URL(url).join(target))
+        joined = _join(url, target)
     except (httpx.InvalidURL, ValueError):
         return False
     return normalize_url(joined) == normalize_url(url)

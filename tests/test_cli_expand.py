@@ -1,0 +1,181 @@
+"""`resolver expand` as users run it: a real process, behind the test proxy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import resolver
+from resolver.expander.engine import ExpandOptions
+from tests.web.scenarios import Web
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "sputnik-pt-2015-syria.txt"
+
+pytestmark = pytest.mark.usefixtures("proxy_env")
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "resolver", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=dict(os.environ),
+    )
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_jsonl_has_the_documented_fields(local_web: Web) -> None:
+    local_web.page("https://news.example/story", "<html>story</html>")
+    local_web.tco("abc", "https://news.example/story")
+    local_web.status("https://news.example/missing", 404)
+    done = run("expand", "--no-cache", "-f", "jsonl", "https://t.co/abc", "https://news.example/missing")
+    assert done.returncode == 0, done.stderr
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert set(rows) == {"https://t.co/abc", "https://news.example/missing"}
+    ok = rows["https://t.co/abc"]
+    assert {"url", "final_url", "verdict", "http_status", "hops", "from_cache"} <= set(ok)
+    assert (
+        ok["final_url"] == "https://news.example/story" and ok["verdict"] == "ok" and ok["http_status"] == 200
+    )
+    assert [(h["status"], h["via"]) for h in ok["hops"]] == [(301, "location"), (200, "final")]
+    assert all(isinstance(h["elapsed_ms"], float) for h in ok["hops"])
+    assert ok["from_cache"] is False
+    assert rows["https://news.example/missing"]["verdict"] == "http-404"
+    assert "expanded 2 links" in done.stderr
+
+
+def test_stdin_skips_blanks_comments_and_duplicates(local_web: Web) -> None:
+    local_web.page("https://news.example/a", "<html>a</html>")
+    done = run(
+        "expand",
+        "--no-cache",
+        "-f",
+        "jsonl",
+        "-",
+        stdin="# my links\n\nhttps://news.example/a\nhttps://news.example/a\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert [row["url"] for row in jsonl(done.stdout)] == ["https://news.example/a"]
+    assert local_web.count("news.example") == 1
+
+
+def test_from_scan_expands_the_example_articles_links(local_web: Web, tmp_path: Path) -> None:
+    local_web.page("https://sputniknews.example/syria", "<html>article</html>")
+    local_web.tco("eKInDZJCbH", "https://sputniknews.example/syria")
+    target = local_web.tweet_media("PXh7c6aziZ", "mod_russia", 656722946431664128)
+    scan = run("scan", "-f", "json", str(EXAMPLE))
+    assert scan.returncode == 0, scan.stderr
+    (tmp_path / "scan.json").write_text(scan.stdout, encoding="utf-8")
+    done = run("expand", "--no-cache", "-f", "jsonl", "--from-scan", str(tmp_path / "scan.json"))
+    assert done.returncode == 0, done.stderr
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    tco = next(row for url, row in rows.items() if "t.co/eKInDZJCbH" in url)
+    pic = next(row for url, row in rows.items() if "pic.twitter.com/PXh7c6aziZ" in url)
+    assert tco["final_url"] == "https://sputniknews.example/syria" and tco["verdict"] == "ok"
+    assert pic["final_url"] == target
+    assert pic["tweet"]["id"] == "656722946431664128" and pic["tweet"]["handle"] == "mod_russia"
+
+
+def test_second_cli_run_is_served_by_the_cache(local_web: Web, tmp_path: Path) -> None:
+    local_web.page("https://news.example/story", "<html>story</html>")
+    local_web.tco("cached", "https://news.example/story")
+    cache = tmp_path / "cache.sqlite3"
+    first = run("expand", "--cache", str(cache), "-f", "jsonl", "https://t.co/cached")
+    assert first.returncode == 0, first.stderr
+    local_web.reset_log()
+    second = run("expand", "--cache", str(cache), "-f", "jsonl", "https://t.co/cached")
+    assert second.returncode == 0, second.stderr
+    assert local_web.count() == 0
+    [row] = jsonl(second.stdout)
+    assert row["from_cache"] is True and row["final_url"] == "https://news.example/story"
+    assert [h["url"] for h in row["hops"]] == ["https://t.co/cached", "https://news.example/story"]
+
+
+def test_resolver_cache_env_names_the_cache(
+    local_web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local_web.page("https://news.example/env", "<html>x</html>")
+    monkeypatch.setenv("RESOLVER_CACHE", str(tmp_path / "env.sqlite3"))
+    assert run("expand", "-f", "jsonl", "https://news.example/env").returncode == 0
+    assert (tmp_path / "env.sqlite3").exists()
+    local_web.reset_log()
+    assert jsonl(run("expand", "-f", "jsonl", "https://news.example/env").stdout)[0]["from_cache"] is True
+    assert local_web.count() == 0
+
+
+def test_csv_and_json_formats(local_web: Web) -> None:
+    local_web.page("https://news.example/a", "<html>a</html>")
+    local_web.redirect("https://bit.ly/x", "https://news.example/a")
+    as_csv = run("expand", "--no-cache", "-f", "csv", "https://bit.ly/x")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert rows[0]["url"] == "https://bit.ly/x" and rows[0]["final_url"] == "https://news.example/a"
+    assert rows[0]["verdict"] == "ok" and rows[0]["hop_count"] == "2" and rows[0]["vias"] == "location final"
+    as_json = run("expand", "--no-cache", "-f", "json", "https://bit.ly/x", "https://news.example/a")
+    data = json.loads(as_json.stdout)
+    assert isinstance(data, list) and len(data) == 2
+
+
+def test_table_output_names_verdicts(local_web: Web, tmp_path: Path) -> None:
+    local_web.status("https://news.example/gone", 410)
+    done = run("expand", "--no-cache", "-f", "table", "https://news.example/gone")
+    assert done.returncode == 0
+    assert "http-410" in done.stdout and "https://news.example/gone" in done.stdout
+
+
+def test_nothing_to_expand_is_a_usage_error() -> None:
+    done = run("expand", "-", stdin="\n# nothing\n")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "nothing to expand" in done.stderr
+
+
+def test_strict_fails_on_a_dead_link(local_web: Web) -> None:
+    local_web.status("https://news.example/missing", 404)
+    assert run("expand", "--no-cache", "-f", "jsonl", "https://news.example/missing").returncode == 0
+    assert (
+        run("expand", "--no-cache", "--strict", "-f", "jsonl", "https://news.example/missing").returncode == 1
+    )
+
+
+def test_a_bad_scan_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    done = run("expand", "--from-scan", str(tmp_path / "bad.json"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    missing = run("expand", "--from-scan", str(tmp_path / "nope.json"))
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+
+
+def test_a_corrupt_cache_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "c.sqlite3").write_bytes(b"this is not a database" * 100)
+    done = run("expand", "--cache", str(tmp_path / "c.sqlite3"), "https://news.example/a")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_worker_processes_give_the_same_results(local_web: Web) -> None:
+    urls = []
+    for i in range(40):
+        local_web.page(f"https://site{i % 5}.example/page{i}", "<html>x</html>")
+        local_web.redirect(f"https://sho{i % 3}.example/{i}", f"https://site{i % 5}.example/page{i}")
+        urls.append(f"https://sho{i % 3}.example/{i}")
+    single = resolver.expand(urls, options=ExpandOptions(retries=0))
+    local_web.reset_log()
+    parallel = resolver.expand(urls, options=ExpandOptions(retries=0), workers=2)
+    assert [(r.url, r.final_url, r.verdict) for r in parallel] == [
+        (r.url, r.final_url, r.verdict) for r in single
+    ]
+    assert local_web.count() == 80
