@@ -30,6 +30,7 @@ cache_app = typer.Typer(
     help="Look into and tidy the persistent cache (expanded links, checked pages, recovered tweets): "
     "stats, prune, clear, export.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 
 #: Error codes of a file that is resolver's own cache but cannot be used, and that `clear`

@@ -25,7 +25,7 @@ from typing import Any
 
 from cache.keys import normalize_url
 from resolver.errors import ResolverError
-from resolver.expander.engine import Expander, ExpandOptions, _alias, _start_url
+from resolver.expander.engine import Expander, ExpandOptions, _alias, _relabel, _start_url
 from resolver.models import Expansion
 from resolver.net import NetConfig
 from resolver.rules import host_of
@@ -80,7 +80,7 @@ async def stream_parallel(
         for index, url in chunk:
             hit = hits.get(keys[index])
             if hit is not None:
-                found.append(replace(hit, url=url, index=index))
+                found.append(_relabel(hit, url, index))
                 del keys[index]
             else:
                 shards[shard_of(url, workers)].append((index, url))
