@@ -532,3 +532,27 @@ def test_readme_documents_every_verdict_and_hop_type() -> None:
     section = readme.split("## `resolver expand`", 1)[1].split("\n## ", 1)[0]
     for slug in [*Verdict, *Via]:
         assert f"| `{slug.value}` |" in section, slug
+
+
+@pytest.mark.parametrize(
+    ("total", "sizes", "expected"),
+    [
+        (64, [2700, 2300], [35, 29]),
+        (64, [5000, 0], [64, 0]),
+        (64, [0, 0], [0, 0]),
+        (3, [1, 1, 1, 1], [1, 1, 1, 1]),
+        (64, [1, 1000], [1, 63]),
+    ],
+)
+def test_concurrency_is_shared_in_proportion_to_links(total: int, sizes: list[int], expected: list[int]) -> None:
+    from resolver.expander.workers import concurrency_shares
+
+    assert concurrency_shares(total, sizes) == expected
+
+
+def test_a_hosts_links_go_to_one_worker() -> None:
+    from resolver.expander.workers import shard_of
+
+    # pic.twitter.com is t.co: both land with the other t.co links.
+    assert len({shard_of(url, 4) for url in ["https://t.co/a", "t.co/b", "pic.twitter.com/c", "http://t.co/d"]}) == 1
+    assert all(0 <= shard_of(f"https://h{i}.example/x", 3) < 3 for i in range(50))

@@ -47,6 +47,26 @@ def worker_count_for(links: int, requested: int | None, cpus: int | None = None)
     return 1 if links < 2_000 else max(1, min(cores, 8))
 
 
+def concurrency_shares(total: int, sizes: list[int]) -> list[int]:
+    """The global concurrency split between workers in proportion to their links.
+
+    Hosts hash unevenly (50 hosts rarely split 25/25), and an even split would leave the
+    worker with more links finishing last while the other's slots sit idle. Every worker
+    with links gets at least 1; the shares add up to `total` (or to the number of workers
+    with links, when that is more).
+    """
+    links = sum(sizes)
+    shares = [max(1, total * size // links) if size else 0 for size in sizes]
+    left = total - sum(shares)
+    # Hand out what rounding left, largest remainder first.
+    for i in sorted((i for i, size in enumerate(sizes) if size), key=lambda i: -(total * sizes[i] % links)):
+        if left <= 0:
+            break
+        shares[i] += 1
+        left -= 1
+    return shares
+
+
 def shard_of(url: str, workers: int) -> int:
     start = _start_url(url)
     host = host_of(_alias(start)) if start else ""
@@ -95,17 +115,17 @@ async def stream_parallel(
     for result in lookup(chunk):
         yield result
 
-    options = replace(parent.options, concurrency=max(1, parent.options.concurrency // workers))
     context = multiprocessing.get_context("spawn")
     results: Any = context.Queue()
+    shares = concurrency_shares(parent.options.concurrency, [len(shard) for shard in shards])
     processes = [
         context.Process(
             target=_work,
-            args=(shard, options, parent.config, results),
+            args=(shard, replace(parent.options, concurrency=share), parent.config, results),
             name=f"resolver-expand-{n}",
             daemon=True,
         )
-        for n, shard in enumerate(shards)
+        for n, (shard, share) in enumerate(zip(shards, shares, strict=True))
         if shard
     ]
     shards.clear()
