@@ -556,3 +556,14 @@ def test_a_hosts_links_go_to_one_worker() -> None:
     # pic.twitter.com is t.co: both land with the other t.co links.
     assert len({shard_of(url, 4) for url in ["https://t.co/a", "t.co/b", "pic.twitter.com/c", "http://t.co/d"]}) == 1
     assert all(0 <= shard_of(f"https://h{i}.example/x", 3) < 3 for i in range(50))
+
+
+def test_a_raw_utf8_location_is_read_as_utf8(local_web: Web) -> None:
+    local_web.page("https://news.example/caf%C3%A9", "<html>café</html>")
+    local_web.route(
+        "https://sho.rt/utf8",
+        Response(301, (("Location", "https://news.example/café".encode().decode("latin-1")),), b""),
+    )
+    result = one("https://sho.rt/utf8")
+    assert result.verdict is Verdict.OK, result.reason
+    assert result.final_url == "https://news.example/caf%C3%A9"

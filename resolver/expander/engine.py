@@ -595,6 +595,8 @@ class Expander:
         status = response.status_code
         headers = response.headers
         location = headers.get(HIDDEN_LOCATION)
+        if location is not None and not location.isascii():
+            location = _utf8_header(location)
         if 300 <= status < 400 and location is not None and location.strip():
             await _drain_small(response, self.options.sniff_bytes)
             return _Answer(status, _ms(started), next_url=location.strip(), via=Via.LOCATION)
@@ -722,8 +724,8 @@ def _is_shortener_url(url: str) -> bool:
 def _join(base: str, target: str) -> str:
     """`target` (a Location, a refresh URL) made absolute against `base`, as RFC 3986 says."""
     if _ABSOLUTE_HTTP_RE.match(target):
-        httpx.URL(target)  # validates (raises InvalidURL) without a join
-        return target
+        parsed = httpx.URL(target)  # validates (raises InvalidURL) without a join
+        return target if target.isascii() else str(parsed)  # an IRI becomes the URI it is sent as
     return str(httpx.URL(base).join(target))
 
 
@@ -741,6 +743,18 @@ def _same_page(url: str, target: str) -> bool:
 def _is_html(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media in _HTML_TYPES or (media.endswith("+xml") and "html" in media)
+
+
+def _utf8_header(value: str) -> str:
+    """A header httpx decoded as Latin-1, as the UTF-8 the server most likely sent.
+
+    Servers put raw UTF-8 in Location (a path with accents, an IDN); browsers read it as
+    UTF-8, so do we. Genuine Latin-1 that is not valid UTF-8 stays as it was.
+    """
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _content_length(headers: httpx.Headers) -> int | None:
