@@ -303,6 +303,9 @@ class Expander:
                 result = await self._from_prefix(url, prefix)
             else:
                 result = await self._chain(url, start, delegate=delegate)
+        except Exception as exc:  # a bug must cost one link, not the run
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            result = _ended(url, start, Verdict.INTERNAL_ERROR, reason, ())
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved here: duplicates that wait will see it too

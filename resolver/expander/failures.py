@@ -77,7 +77,8 @@ def proxy_error_verdict(status: int, headers: httpx.Headers, body: str, host: st
         and host.lower() in lowered
         and re.search(
             r"cannot connect|could not connect|unable to connect|failed to connect|can't connect|"
-            r"could not resolve|unable to resolve|no such host|connect to",
+            r"could not resolve|unable to resolve|no such host|connect to|cannot establish|"
+            r"establish tls|tls handshake|certificate verify failed",
             lowered,
         )
     ):

@@ -51,6 +51,7 @@ class Verdict(StrEnum):
     INVALID_URL = "invalid-url"
     PROXY_ERROR = "proxy-error"
     PROTOCOL_ERROR = "protocol-error"
+    INTERNAL_ERROR = "internal-error"
 
     def __str__(self) -> str:
         return self.value
@@ -112,6 +113,9 @@ VERDICTS = MappingProxyType(
             "the proxy failed without saying why (it could not reach the host, or refused us)", TRANSIENT
         ),
         Verdict.PROTOCOL_ERROR: VerdictInfo("the server's answer was not valid HTTP", TRANSIENT),
+        Verdict.INTERNAL_ERROR: VerdictInfo(
+            "the tool failed on this link (a bug: the reason says what; please report it)", TRANSIENT
+        ),
     }
 )
 
