@@ -33,6 +33,20 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+#: The options every command that writes results shares.
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal, json otherwise.",
+        case_sensitive=False,
+    ),
+]
+OutputOption = Annotated[
+    str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
@@ -81,18 +95,8 @@ def scan_command(
             show_default=False,
         ),
     ],
-    fmt: Annotated[
-        OutputFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format. Default: table on a terminal, json otherwise.",
-            case_sensitive=False,
-        ),
-    ] = None,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     max_size: Annotated[
         str, typer.Option("--max-size", help="Refuse inputs larger than this (e.g. 50MB, 512K).")
     ] = "50MB",
@@ -157,18 +161,8 @@ def expand_command(
     all_links: Annotated[
         bool, typer.Option("--all-links", help="With --from-scan: every link, not only short ones.")
     ] = False,
-    fmt: Annotated[
-        OutputFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format. Default: table on a terminal, json otherwise.",
-            case_sensitive=False,
-        ),
-    ] = None,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight, all hosts together.")
     ] = 64,

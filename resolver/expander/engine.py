@@ -74,7 +74,7 @@ class ExpandOptions:
     allow_private: bool = False  #: fetch loopback, private, link-local and multicast targets
     stop_at_tweets: bool = True  #: stop at (twitter|x).com/USER/status/ID
     max_age: float | None = None  #: cache: liveness results older than this are misses
-    memo_size: int = 50_000  #: results kept in memory so that a URL is fetched once per run
+    memo_size: int = 10_000  #: recent results kept in memory: a URL met again is not fetched again
 
     def __post_init__(self) -> None:
         if self.concurrency < 1 or self.per_host < 1:
