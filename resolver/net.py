@@ -122,114 +122,127 @@ def fetch_article(
 ACCEPT_ENCODING = "gzip, deflate"
 
 
-async def _hide_location(response: httpx.Response) -> None:
-    # httpx builds the next request of every redirect even when it is not following it, and
-    # raises on a Location it cannot parse (mailto:, a bad port): the engine reads the header
-    # itself, so it is moved out of httpx's way, before httpx looks at it.
-    location = response.headers.get("location")
-    if location is not None:
-        del response.headers["location"]
-        response.headers[HIDDEN_LOCATION] = location
-
-
-#: Where `_hide_location` moves a response's Location header.
-HIDDEN_LOCATION = "x-resolver-location"
-
-
 @dataclass
 class ClientFactory:
-    """Every async HTTP client of a run, one per host, behind one factory.
+    """Every async HTTP connection pool of a run, one per host, behind one factory.
 
-    One `httpx.AsyncClient` slows down as its pool grows: httpcore scans every connection of
-    the pool for each request it queues and each response it closes (measured here: one
-    client with 64 connections served ~300 requests/s on loopback, one client per host with
-    a few connections each ~1,400/s; a pool shared by hosts hashed into 64 shards spent a
-    fifth of the run scanning). So each host gets a client of its own, whose pool holds at
-    most `per_host` connections, kept alive between the hops of chains. At most
+    One pool slows down as it grows: httpcore scans every connection of a pool for each
+    request it queues and each response it closes (measured here: one client with 64
+    connections served ~300 requests/s on loopback, one pool per host with a few
+    connections each ~1,400/s; a pool shared by hosts hashed into 64 shards spent a fifth of
+    the run scanning). So each host gets a transport of its own whose pool holds at most
+    `per_host` (+1) connections, kept alive between the hops of chains. At most
     `max_clients` are kept: the least recently used idle ones are closed, which bounds open
-    sockets on a run over many hosts. The clients share one TLS context and the user's
-    network settings (proxy, CA bundle, agent, timeouts).
+    sockets on a run over many hosts.
+
+    The engine sends one request at a time and follows nothing itself, so it talks to
+    `httpx.AsyncHTTPTransport` directly: `AsyncClient.send` would add redirect bookkeeping
+    (which also refuses a `mailto:` Location before the engine can record it), auth flows
+    and cookie-jar copies, a quarter of the CPU of a request. What the client would have
+    decided is decided here: the proxy for each URL (`--proxy`, else `HTTPS_PROXY`,
+    `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, as curl reads them), one TLS context for all,
+    the default headers and the timeouts.
     """
 
     config: NetConfig = field(default_factory=NetConfig)
     per_host: int = 4
     max_clients: int = 256
-    follow_redirects: bool = False
-    _clients: OrderedDict[str, httpx.AsyncClient] = field(default_factory=OrderedDict, init=False)
-    _leases: dict[str, int] = field(default_factory=dict, init=False)
+    _pools: OrderedDict[tuple[str, str | None], httpx.AsyncHTTPTransport] = field(
+        default_factory=OrderedDict, init=False
+    )
+    _leases: dict[tuple[str, str | None], int] = field(default_factory=dict, init=False)
     _closing: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _ssl: ssl.SSLContext | None = field(default=None, init=False)
-    _proxied: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
+    _routes: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False)
+    _timeouts: dict[str, float | None] | None = field(default=None, init=False)
 
-    def checkout(self, host: str) -> httpx.AsyncClient:
-        """The client for `host`, leased until `checkin(host)` (a leased client is never closed)."""
-        clients = self._clients
-        client = clients.get(host)
-        if client is None:
-            client = clients[host] = self._make()
-            if len(clients) > self.max_clients:
+    def proxy_for(self, scheme: str, host: str) -> str | None:
+        """The proxy URL a request to `scheme://host` goes through, or None (direct)."""
+        key = (scheme, host)
+        if key in self._routes:
+            return self._routes[key]
+        if self.config.proxy:
+            route: str | None = self.config.proxy
+        else:
+            proxies = urllib.request.getproxies()
+            route = proxies.get(scheme) or proxies.get("all") or None
+            if route and _bypassed(host):
+                route = None
+        if route and "://" not in route:
+            route = f"http://{route}"  # HTTP_PROXY=host:3128, as curl accepts it
+        self._routes[key] = route
+        return route
+
+    def proxied(self, scheme: str, host: str) -> bool:
+        """Whether a request to `scheme://host` goes through a proxy (which resolves names)."""
+        return self.proxy_for(scheme, host) is not None
+
+    def checkout(self, scheme: str, host: str) -> tuple[httpx.AsyncHTTPTransport, tuple[str, str | None]]:
+        """The pool for `scheme://host`, leased until `checkin(lease)` (a leased pool stays open)."""
+        key = (host, self.proxy_for(scheme, host))
+        pools = self._pools
+        pool = pools.get(key)
+        if pool is None:
+            pool = pools[key] = self._make(key[1])
+            if len(pools) > self.max_clients:
                 self._evict()
         else:
-            clients.move_to_end(host)
-        self._leases[host] = self._leases.get(host, 0) + 1
-        return client
+            pools.move_to_end(key)
+        self._leases[key] = self._leases.get(key, 0) + 1
+        return pool, key
 
-    def checkin(self, host: str) -> None:
-        left = self._leases.get(host, 0) - 1
+    def checkin(self, lease: tuple[str, str | None]) -> None:
+        left = self._leases.get(lease, 0) - 1
         if left > 0:
-            self._leases[host] = left
+            self._leases[lease] = left
         else:
-            self._leases.pop(host, None)
+            self._leases.pop(lease, None)
 
     def _evict(self) -> None:
-        excess = len(self._clients) - self.max_clients
-        for host in list(self._clients):
+        excess = len(self._pools) - self.max_clients
+        for key in list(self._pools):
             if excess <= 0:
                 break
-            if host in self._leases:
+            if key in self._leases:
                 continue
-            client = self._clients.pop(host)
-            task = asyncio.ensure_future(client.aclose())
+            task = asyncio.ensure_future(self._pools.pop(key).aclose())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
             excess -= 1
 
-    def _make(self) -> httpx.AsyncClient:
+    def _make(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
         if self._ssl is None:
             self._ssl = ssl_context(self.config)
-        config = self.config
-        return httpx.AsyncClient(
-            proxy=config.proxy,
+        return httpx.AsyncHTTPTransport(
             verify=self._ssl,
-            trust_env=True,
-            follow_redirects=self.follow_redirects,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout, pool=None),
+            proxy=proxy,
             limits=httpx.Limits(
                 max_connections=self.per_host + 1,  # +1: a diagnosis never waits behind a full pool
                 max_keepalive_connections=self.per_host,
                 keepalive_expiry=15,
             ),
-            event_hooks={"response": [_hide_location]},
         )
 
-    def proxied(self, scheme: str, host: str) -> bool:
-        """Whether a request to `scheme://host` goes through a proxy (which resolves names)."""
-        key = (scheme, host)
-        answer = self._proxied.get(key)
-        if answer is None:
-            if self.config.proxy:
-                answer = True
-            else:
-                proxies = urllib.request.getproxies()
-                answer = bool(proxies.get(scheme) or proxies.get("all")) and not _bypassed(host)
-            self._proxied[key] = answer
-        return answer
+    def request(self, url: httpx.URL, headers: dict[str, str] | None = None) -> httpx.Request:
+        """A GET for `url` with the run's default headers (`headers` add to or replace them)."""
+        if self._timeouts is None:
+            config = self.config
+            self._timeouts = httpx.Timeout(
+                config.timeout, connect=config.connect_timeout, pool=None
+            ).as_dict()
+        fields = {
+            "User-Agent": self.config.user_agent,
+            "Accept": "*/*",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+        if headers:
+            fields.update(headers)
+        return httpx.Request("GET", url, headers=fields, extensions={"timeout": self._timeouts})
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), OrderedDict()
-        for client in clients:
-            await client.aclose()
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.aclose()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 

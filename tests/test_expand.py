@@ -544,7 +544,9 @@ def test_readme_documents_every_verdict_and_hop_type() -> None:
         (64, [1, 1000], [1, 63]),
     ],
 )
-def test_concurrency_is_shared_in_proportion_to_links(total: int, sizes: list[int], expected: list[int]) -> None:
+def test_concurrency_is_shared_in_proportion_to_links(
+    total: int, sizes: list[int], expected: list[int]
+) -> None:
     from resolver.expander.workers import concurrency_shares
 
     assert concurrency_shares(total, sizes) == expected
@@ -554,7 +556,10 @@ def test_a_hosts_links_go_to_one_worker() -> None:
     from resolver.expander.workers import shard_of
 
     # pic.twitter.com is t.co: both land with the other t.co links.
-    assert len({shard_of(url, 4) for url in ["https://t.co/a", "t.co/b", "pic.twitter.com/c", "http://t.co/d"]}) == 1
+    assert (
+        len({shard_of(url, 4) for url in ["https://t.co/a", "t.co/b", "pic.twitter.com/c", "http://t.co/d"]})
+        == 1
+    )
     assert all(0 <= shard_of(f"https://h{i}.example/x", 3) < 3 for i in range(50))
 
 
@@ -567,3 +572,24 @@ def test_a_raw_utf8_location_is_read_as_utf8(local_web: Web) -> None:
     result = one("https://sho.rt/utf8")
     assert result.verdict is Verdict.OK, result.reason
     assert result.final_url == "https://news.example/caf%C3%A9"
+
+
+def test_cookies_set_in_a_chain_are_sent_back(local_web: Web) -> None:
+    """A consent check: the site sets a cookie and redirects to itself; sent back, it answers."""
+
+    def consent(request):  # type: ignore[no-untyped-def]
+        if "consent=yes" in (request.headers.get("cookie") or ""):
+            return Response.html("<html>the article</html>")
+        return Response(
+            302, (("Location", "/story"), ("Set-Cookie", "consent=yes; Path=/; Domain=news.example")), b""
+        )
+
+    local_web.route("https://news.example/story", consent)
+    local_web.redirect("https://bit.ly/consent", "https://www.news.example/go")
+    local_web.redirect("https://www.news.example/go", "https://news.example/story")
+    result = one("https://bit.ly/consent")
+    assert result.verdict is Verdict.OK, result.reason
+    assert [h.status for h in result.hops] == [301, 301, 302, 200]
+    # Without the cookie the same chain is a loop.
+    local_web.route("https://loop.example/x", Response(302, (("Location", "/x"),), b""))
+    assert one("https://loop.example/x").verdict is Verdict.REDIRECT_LOOP

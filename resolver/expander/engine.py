@@ -37,7 +37,7 @@ from resolver.expander.limits import Limits
 from resolver.expander.relocation import find_relocation, refresh_target
 from resolver.expander.verdicts import VERDICTS, Verdict, Via, verdict_for_status
 from resolver.models import Expansion, Hop, StatusRef
-from resolver.net import DEFAULT_USER_AGENT, HIDDEN_LOCATION, ClientFactory, NetConfig
+from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
 from resolver.rules import TWITTER_HOSTS, host_of, is_shortener_host, parse_status_url
 
 #: Cache namespaces. "expand": a shortener's hops up to its target, kept for good (codes are
@@ -352,7 +352,10 @@ class Expander:
             return _ended(url, start, Verdict.NON_HTTP_TARGET, f"a {scheme}: URL is not fetched", ())
         current = _alias(start)
         hops: list[Hop] = []
-        visited = {normalize_url(current)}
+        cookies = _ChainCookies()
+        # A URL visited again is a loop only if nothing changed: a site that sets a cookie and
+        # redirects to itself (a consent or session check) answers differently the second time.
+        visited = {(normalize_url(current), 0)}
         spent = 0.0
         attempts = 1
         status_ref = _tweet_stop(current) if options.stop_at_tweets else None
@@ -369,7 +372,7 @@ class Expander:
                     hops,
                     attempts,
                 )
-            answer, tries, spent = await self._hop(current, spent)
+            answer, tries, spent = await self._hop(current, spent, cookies)
             attempts = max(attempts, tries)
             if answer.failure is not None:
                 hops.append(Hop(current, answer.status, Via.FINAL, answer.elapsed_ms, answer.failure.value))
@@ -412,7 +415,7 @@ class Expander:
                     url, nxt, Verdict.OK, None, tuple(hops), "reached a tweet's status URL",
                     tweet=status_ref, attempts=attempts,
                 )  # fmt: skip
-            key = normalize_url(nxt)
+            key = (normalize_url(nxt), cookies.version)
             if (
                 delegate
                 and key not in visited
@@ -441,7 +444,7 @@ class Expander:
 
     # --- One hop ---------------------------------------------------------------------------------
 
-    async def _hop(self, url: str, spent: float) -> tuple[_Answer, int, float]:
+    async def _hop(self, url: str, spent: float, cookies: _ChainCookies) -> tuple[_Answer, int, float]:
         """Fetch one hop with its retries; returns the answer, the tries made, the time spent."""
         options = self.options
         assert self.limits is not None, "use Expander as an async context manager"
@@ -466,7 +469,7 @@ class Expander:
             tries += 1
             async with self.limits.slot(host):
                 started = time.perf_counter()
-                answer = await self._request(url, parsed, host, min(options.timeout, budget))
+                answer = await self._request(url, parsed, host, min(options.timeout, budget), cookies)
                 spent += time.perf_counter() - started
             if answer.failure is None or answer.failure not in RETRYABLE:
                 if answer.failure is None:
@@ -526,15 +529,23 @@ class Expander:
             return DEFAULT_USER_AGENT
         return agent
 
-    async def _request(self, url: str, parsed: httpx.URL, host: str, deadline: float) -> _Answer:
+    async def _request(
+        self, url: str, parsed: httpx.URL, host: str, deadline: float, cookies: _ChainCookies
+    ) -> _Answer:
         started = time.perf_counter()
         self.requests += 1
-        client = self.factory.checkout(host)
+        pool, lease = self.factory.checkout(parsed.scheme, host)
         try:
             async with asyncio.timeout(deadline):
-                request = client.build_request("GET", parsed, headers={"User-Agent": self._user_agent(host)})
-                response = await client.send(request, stream=True)
+                headers = {"User-Agent": self._user_agent(host)}
+                cookie = cookies.header_for(host)
+                if cookie:
+                    headers["Cookie"] = cookie
+                request = self.factory.request(parsed, headers)
+                response = await pool.handle_async_request(request)
+                response.request = request
                 try:
+                    cookies.absorb(host, response.headers)
                     return await self._read_answer(url, host, response, started)
                 finally:
                     await response.aclose()
@@ -545,15 +556,15 @@ class Expander:
         except (httpx.HTTPError, OSError, ValueError) as exc:
             verdict, reason = classify_exception(exc)
             if isinstance(exc, httpx.ProxyError) and verdict is Verdict.PROXY_ERROR:
-                diagnosed = await self._diagnose_tunnel(client, url, host, deadline)
+                diagnosed = await self._diagnose_tunnel(parsed, host, deadline)
                 if diagnosed is not None:
                     verdict, reason = diagnosed
             return _Answer(None, _ms(started), failure=verdict, reason=reason)
         finally:
-            self.factory.checkin(host)
+            self.factory.checkin(lease)
 
     async def _diagnose_tunnel(
-        self, client: httpx.AsyncClient, url: str, host: str, deadline: float
+        self, parsed: httpx.URL, host: str, deadline: float
     ) -> tuple[Verdict, str] | None:
         """Why a proxy refused a CONNECT tunnel, asked the only way a client can.
 
@@ -564,23 +575,20 @@ class Expander:
         X-Squid-Error), which `proxy_error_verdict` reads. One request, only for hosts that
         already failed, remembered for the run.
         """
-        try:
-            parsed = httpx.URL(url)
-        except (httpx.InvalidURL, ValueError):
-            return None
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         memo_key = f"{host}:{port}"
         if memo_key in self._diagnosed:
             return self._diagnosed[memo_key]
-        probe = f"http://{host}:{port}/"
         answer: tuple[Verdict, str] | None = None
         if self.factory.proxied("http", host):
+            pool, lease = self.factory.checkout("http", host)
+            self.requests += 1
             try:
                 async with asyncio.timeout(deadline):
-                    request = client.build_request(
-                        "GET", probe, headers={"User-Agent": self._user_agent(host)}
+                    request = self.factory.request(
+                        httpx.URL(f"http://{host}:{port}/"), {"User-Agent": self._user_agent(host)}
                     )
-                    response = await client.send(request, stream=True)
+                    response = await pool.handle_async_request(request)
                     try:
                         body = await _read_text(response, 8192)
                         verdict = proxy_error_verdict(response.status_code, response.headers, body, host)
@@ -590,14 +598,15 @@ class Expander:
                     answer = verdict, f"the proxy could not reach {host}:{port}: {_one_line(body)}"
             except (TimeoutError, httpx.HTTPError, OSError, ValueError):
                 answer = None
-            self.requests += 1
+            finally:
+                self.factory.checkin(lease)
         self._diagnosed[memo_key] = answer
         return answer
 
     async def _read_answer(self, url: str, host: str, response: httpx.Response, started: float) -> _Answer:
         status = response.status_code
         headers = response.headers
-        location = headers.get(HIDDEN_LOCATION)
+        location = headers.get("location")
         if location is not None and not location.isascii():
             location = _utf8_header(location)
         if 300 <= status < 400 and location is not None and location.strip():
@@ -644,6 +653,51 @@ class Expander:
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+class _ChainCookies:
+    """The cookies of one chain: what a hop sets, later hops to that host (or domain) send.
+
+    Some sites redirect to themselves once a cookie is set (a consent or session check);
+    without sending it back the chain would loop. Nothing outlives the chain: no tracking
+    across links, no cookie jar on disk.
+    """
+
+    __slots__ = ("_cookies", "version")
+
+    def __init__(self) -> None:
+        self._cookies: dict[tuple[str, str], tuple[bool, str]] = {}  # (domain, name) -> (host only, value)
+        self.version = 0  #: bumped whenever a cookie is set or changed
+
+    def absorb(self, host: str, headers: httpx.Headers) -> None:
+        if "set-cookie" not in headers:
+            return
+        for line in headers.get_list("set-cookie"):
+            pair, _, attributes = line.partition(";")
+            name, eq, value = pair.partition("=")
+            if not eq or not name.strip():
+                continue
+            domain, host_only = host, True
+            for attribute in attributes.split(";"):
+                key, _, val = attribute.strip().partition("=")
+                if key.lower() == "domain" and val.strip(". "):
+                    candidate = val.strip(". ").lower()
+                    if host == candidate or host.endswith("." + candidate):
+                        domain, host_only = candidate, False
+            entry = (host_only, value.strip())
+            if self._cookies.get((domain, name.strip())) != entry:
+                self._cookies[(domain, name.strip())] = entry
+                self.version += 1
+
+    def header_for(self, host: str) -> str | None:
+        if not self._cookies:
+            return None
+        pairs = [
+            f"{name}={value}"
+            for (domain, name), (host_only, value) in self._cookies.items()
+            if host == domain or (not host_only and host.endswith("." + domain))
+        ]
+        return "; ".join(pairs) or None
 
 
 def _take(iterator: Any, n: int) -> list[tuple[int, str]]:
