@@ -242,7 +242,7 @@ def expand_command(
     from resolver.expander.api import aexpand_iter
     from resolver.expander.engine import ExpandOptions
     from resolver.expander.inputs import read_links
-    from resolver.net import DEFAULT_USER_AGENT, NetConfig
+    from resolver.net import DEFAULT_USER_AGENT, NetConfig, run_async
 
     links = read_links(urls or [], from_scan=from_scan, all_links=all_links)
     if not links:
@@ -278,7 +278,6 @@ def expand_command(
         raise typer.Exit(EXIT_FAILURES) from None
 
     def body(out, console):  # type: ignore[no-untyped-def]
-        import asyncio
 
         from resolver.report import ExpansionWriter
 
@@ -290,7 +289,7 @@ def expand_command(
             ):
                 writer.write(result)
 
-        asyncio.run(pump())
+        run_async(pump())
         writer.close()
         return writer.counts
 

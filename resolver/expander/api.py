@@ -10,7 +10,7 @@ from resolver.errors import UsageError
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.workers import stream_parallel, worker_count_for
 from resolver.models import Expansion
-from resolver.net import NetConfig
+from resolver.net import NetConfig, run_async
 
 
 async def aexpand_iter(
@@ -77,7 +77,7 @@ def expand(
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(aexpand(urls, options=options, config=config, store=store, workers=workers))
+        return run_async(aexpand(urls, options=options, config=config, store=store, workers=workers))
     raise UsageError("resolver.expand() cannot run inside an event loop: use `await resolver.aexpand(urls)`")
 
 

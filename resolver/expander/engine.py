@@ -51,6 +51,7 @@ NON_BROWSER_HOSTS = frozenset({"t.co"})
 #: pic.twitter.com/CODE is t.co/CODE.
 MEDIA_ALIAS_HOSTS = frozenset({"pic.twitter.com", "pic.x.com"})
 
+_UNKNOWN: Any = object()
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 
@@ -130,6 +131,7 @@ class Expander:
             NS_LIVENESS: [],
         }
         self._resolved: dict[str, str | None] = {}  #: guard verdicts of directly resolved hosts
+        self._name_problems: dict[str, Any] = {}  #: guard verdicts on names, by host
         self._diagnosed: dict[str, tuple[Verdict, str] | None] = {}  #: why tunnels to host:port failed
         self._prefixes: dict[str, dict[str, Any]] = {}  #: cached shortener hops whose target must be re-asked
         self.requests = 0  #: requests sent in this run
@@ -498,7 +500,9 @@ class Expander:
         return answer, max(tries, 1), spent
 
     async def _guard(self, scheme: str, host: str, port: int | None) -> _Answer | None:
-        problem = guard.name_problem(host)
+        problem = self._name_problems.get(host, _UNKNOWN)
+        if problem is _UNKNOWN:
+            problem = self._name_problems[host] = guard.name_problem(host)
         if problem is None and not guard.is_ip_literal(host) and not self.factory.proxied(scheme, host):
             if host in self._resolved:
                 problem = self._resolved[host]

@@ -27,7 +27,7 @@ from cache.keys import normalize_url
 from resolver.errors import ResolverError
 from resolver.expander.engine import Expander, ExpandOptions, _alias, _relabel, _start_url
 from resolver.models import Expansion
-from resolver.net import NetConfig
+from resolver.net import NetConfig, run_async
 from resolver.rules import host_of
 
 #: Results travel back in batches of this many (or every BATCH_SECONDS, whichever first).
@@ -168,7 +168,7 @@ def _get(results: Any) -> Any:
 
 def _work(items: list[tuple[int, str]], options: ExpandOptions, config: NetConfig, results: Any) -> None:
     try:
-        asyncio.run(_work_async(items, options, config, results))
+        run_async(_work_async(items, options, config, results))
     except BaseException as exc:  # reported to the parent, which raises it as one line
         results.put(f"{type(exc).__name__}: {exc}")
         raise SystemExit(1) from None
