@@ -179,3 +179,40 @@ def test_worker_processes_give_the_same_results(local_web: Web) -> None:
         (r.url, r.final_url, r.verdict) for r in single
     ]
     assert local_web.count() == 80
+
+
+def test_proxy_and_ca_bundle_options_replace_the_environment(
+    local_web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local_web.page("https://secure.example/", "<html>tls</html>")
+    proxy, ca = local_web.proxy_url, str(local_web.ca_path)
+    assert proxy is not None
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    done = run(
+        "expand", "--no-cache", "-f", "jsonl", "--proxy", proxy, "--ca-bundle", ca, "https://secure.example/"
+    )
+    assert done.returncode == 0, done.stderr
+    assert jsonl(done.stdout)[0]["verdict"] == "ok"
+    # The test CA is not in the default roots: without --ca-bundle the same page is a TLS error.
+    untrusted = run("expand", "--no-cache", "-f", "jsonl", "--proxy", proxy, "https://secure.example/")
+    assert jsonl(untrusted.stdout)[0]["verdict"] == "tls-error"
+
+
+def test_max_age_zero_rechecks_targets_but_not_shorteners(local_web: Web, tmp_path: Path) -> None:
+    local_web.page("https://news.example/story", "<html>story</html>")
+    local_web.tco("aged", "https://news.example/story")
+    cache = tmp_path / "cache.sqlite3"
+    assert run("expand", "--cache", str(cache), "-f", "jsonl", "https://t.co/aged").returncode == 0
+    local_web.reset_log()
+    done = run("expand", "--cache", str(cache), "--max-age", "0", "-f", "jsonl", "https://t.co/aged")
+    assert done.returncode == 0, done.stderr
+    assert local_web.count("t.co") == 0 and local_web.count("news.example") == 1
+    local_web.reset_log()
+    assert (
+        run("expand", "--cache", str(cache), "--max-age", "7d", "-f", "jsonl", "https://t.co/aged").returncode
+        == 0
+    )
+    assert local_web.count() == 0
+    bad = run("expand", "--max-age", "soon", "https://t.co/aged")
+    assert bad.returncode == 2 and "duration" in bad.stderr
