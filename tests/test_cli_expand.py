@@ -216,3 +216,27 @@ def test_max_age_zero_rechecks_targets_but_not_shorteners(local_web: Web, tmp_pa
     assert local_web.count() == 0
     bad = run("expand", "--max-age", "soon", "https://t.co/aged")
     assert bad.returncode == 2 and "duration" in bad.stderr
+
+
+def test_binary_stdin_is_reported_not_crashed(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resolver",
+            "expand",
+            "--no-cache",
+            "-f",
+            "jsonl",
+            "-o",
+            str(tmp_path / "out.jsonl"),
+            "-",
+        ],
+        input=b"\xff\xfe\x00garbage\nmailto:a@b.example\n",
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"},
+    )
+    assert done.returncode == 0, done.stderr
+    rows = jsonl((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert [row["verdict"] for row in rows] == ["invalid-url", "non-http-target"]

@@ -24,7 +24,9 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     for arg in args:
         lines = _stdin_lines() if arg == "-" else [arg]
         for line in lines:
-            text = line.strip()
+            # Undecodable bytes (stdin read with surrogateescape) become U+FFFD: the line is
+            # still reported (as invalid-url), and every output format can encode it.
+            text = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
             if text and not text.startswith("#"):
                 seen.setdefault(text, None)
     if from_scan is not None:
