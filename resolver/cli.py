@@ -242,7 +242,7 @@ def expand_command(
     from resolver.expander.api import aexpand_iter
     from resolver.expander.engine import ExpandOptions
     from resolver.expander.inputs import read_links
-    from resolver.net import DEFAULT_USER_AGENT, NetConfig, run_async
+    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, run_async
 
     links = read_links(urls or [], from_scan=from_scan, all_links=all_links)
     if not links:
@@ -269,6 +269,7 @@ def expand_command(
         timeout=timeout,
         connect_timeout=min(timeout, 10.0),
     )
+    ClientFactory(config).prepare()  # a bad --ca-bundle or proxy: one line before any output
     chosen = fmt or _default_format()
     started = time.perf_counter()
     try:

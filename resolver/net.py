@@ -160,6 +160,26 @@ class ClientFactory:
     _routes: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False)
     _timeouts: dict[str, float | None] | None = field(default=None, init=False)
 
+    def prepare(self) -> None:
+        """Check the network settings before the first request: one clear error, not one per link.
+
+        Raises UsageError for a CA bundle that cannot be loaded, a proxy URL that is not one,
+        or a SOCKS proxy without the package httpx needs for it.
+        """
+        if self._ssl is None:
+            self._ssl = ssl_context(self.config)
+        proxies = (
+            {"--proxy": self.config.proxy}
+            if self.config.proxy
+            else {
+                f"${name.upper()}_PROXY": url
+                for name, url in urllib.request.getproxies().items()
+                if name != "no"
+            }
+        )
+        for where, url in proxies.items():
+            check_proxy_url(url, where)
+
     def proxy_for(self, scheme: str, host: str) -> str | None:
         """The proxy URL a request to `scheme://host` goes through, or None (direct)."""
         key = (scheme, host)
@@ -253,6 +273,24 @@ class ClientFactory:
             await pool.aclose()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+def check_proxy_url(url: str, where: str) -> None:
+    """UsageError unless `url` is a proxy httpx can use (http, https, socks5 with socksio)."""
+    candidate = url if "://" in url else f"http://{url}"
+    try:
+        parsed = httpx.URL(candidate)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise UsageError(f"{where}: {url!r} is not a proxy URL ({exc})") from None
+    if parsed.scheme not in ("http", "https", "socks5", "socks5h") or not parsed.host or " " in url:
+        raise UsageError(f"{where}: {url!r} is not a proxy URL (http://HOST:PORT, https:// or socks5://)")
+    if parsed.scheme.startswith("socks"):
+        try:
+            import socksio  # noqa: F401
+        except ImportError:
+            raise UsageError(
+                f"{where}: a SOCKS proxy needs the socksio package: pip install 'httpx[socks]'"
+            ) from None
 
 
 def _bypassed(host: str) -> bool:

@@ -240,3 +240,25 @@ def test_binary_stdin_is_reported_not_crashed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = jsonl((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     assert [row["verdict"] for row in rows] == ["invalid-url", "non-http-target"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ca-bundle", "/nonexistent/ca.pem"], "cannot use the CA bundle"),
+        (["--proxy", "not a proxy"], "is not a proxy URL"),
+        (["--proxy", "ftp://proxy.example:21"], "is not a proxy URL"),
+    ],
+)
+def test_bad_network_settings_are_one_line_before_any_output(args: list[str], message: str) -> None:
+    done = run("expand", "--no-cache", "-f", "json", *args, "https://t.co/x")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_proxy_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "::::")
+    monkeypatch.setenv("https_proxy", "::::")
+    done = run("expand", "--no-cache", "https://t.co/x")
+    assert done.returncode == 2 and "HTTPS_PROXY" in done.stderr

@@ -137,6 +137,7 @@ class Expander:
         self.requests = 0  #: requests sent in this run
 
     async def __aenter__(self) -> Expander:
+        self.factory.prepare()
         self.limits = Limits(self.options.concurrency, self.options.per_host, self.options.host_interval)
         return self
 
