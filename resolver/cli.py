@@ -279,16 +279,20 @@ def expand_command(
         raise typer.Exit(EXIT_FAILURES) from None
 
     def body(out, console):  # type: ignore[no-untyped-def]
-
-        from resolver.report import ExpansionWriter
+        from resolver.report import ExpansionWriter, progress_on_stderr
 
         writer = ExpansionWriter(out, chosen, console=console)
+        # A person watching a long run into a file or a pipe sees how far it is; a table on
+        # the terminal is its own progress, and scripts (stderr not a terminal) get nothing.
+        show_progress = sys.stderr.isatty() and not (chosen is OutputFormat.TABLE and output is None)
 
         async def pump() -> None:
-            async for result in aexpand_iter(
-                links, options=options, config=config, store=store, workers=workers or None
-            ):
-                writer.write(result)
+            with progress_on_stderr(len(links), enabled=show_progress) as advance:
+                async for result in aexpand_iter(
+                    links, options=options, config=config, store=store, workers=workers or None
+                ):
+                    writer.write(result)
+                    advance(result)
 
         run_async(pump())
         writer.close()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import IO, Any
 
@@ -300,6 +302,39 @@ def _expansion_row(result: Expansion) -> list[Any]:
         _blank(tweet.media_index if tweet else None),
         result.reason,
     ]
+
+
+@contextmanager
+def progress_on_stderr(total: int, *, enabled: bool) -> Iterator[Callable[[Expansion], None]]:
+    """A progress bar on stderr while links are expanded: done/total, rate, failures so far.
+
+    Yields the function to call with each result. Disabled, it is a no-op that costs nothing.
+    """
+    if not enabled:
+        yield lambda result: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    failed = 0
+    with Progress(
+        TextColumn("expanding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} not ok"),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("expand", total=total, failed=0)
+
+        def advance(result: Expansion) -> None:
+            nonlocal failed
+            if not result.ok:
+                failed += 1
+            progress.update(task, advance=1, failed=failed)
+
+        yield advance
 
 
 def render_expansion_table(results: Iterable[Expansion], console: Any) -> None:
