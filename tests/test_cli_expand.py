@@ -239,7 +239,10 @@ def test_binary_stdin_is_reported_not_crashed(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     rows = jsonl((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
-    assert [row["verdict"] for row in rows] == ["invalid-url", "non-http-target"]
+    assert [row["verdict"] for row in sorted(rows, key=lambda row: row["index"])] == [
+        "invalid-url",
+        "non-http-target",
+    ]
 
 
 @pytest.mark.parametrize(
