@@ -338,29 +338,34 @@ def progress_on_stderr(total: int, *, enabled: bool) -> Iterator[Callable[[Expan
 
 
 def render_expansion_table(results: Iterable[Expansion], console: Any) -> None:
-    """A table for people, printed a row at a time (a long run shows progress as it goes)."""
+    """A listing for people, printed a link at a time (a long run shows progress as it goes):
+
+        ok               200  https://t.co/abc
+            301 location       https://t.co/abc  41 ms
+            200 final          https://news.example/story  52 ms
+
+    URLs get the whole width of the line (what people need to read is the URL's end).
+    """
     from rich.markup import escape
 
     width = max(60, (console.width if console is not None else 120))
-    url_width = max(20, (width - 30) // 2)
     for result in results:
         colour = "green" if result.ok else "red"
         status = "-" if result.http_status is None else str(result.http_status)
         cached = " [dim](cached)[/dim]" if result.from_cache else ""
-        source = escape(_clip(result.url, url_width))
-        final = escape(_clip(result.final_url or "-", url_width))
+        tweet = f" [dim](tweet {result.tweet.id})[/dim]" if result.tweet else ""
         console.print(
-            f"[{colour}]{result.verdict.value:<16}[/{colour}] {status:>3}  {source} -> {final}{cached}",
+            f"[{colour}]{result.verdict.value:<16}[/{colour}] {status:>3}  "
+            f"{escape(_clip(result.url, width - 22))}{cached}{tweet}",
             highlight=False,
         )
-        if len(result.hops) > 1 or not result.ok:
-            for hop in result.hops:
-                hop_status = "-" if hop.status is None else str(hop.status)
-                elapsed = "" if hop.elapsed_ms is None else f" {hop.elapsed_ms:.0f} ms"
-                console.print(
-                    f"    {hop_status:>3} {hop.via.value:<14} {escape(_clip(hop.url, width - 30))}{elapsed}",
-                    highlight=False,
-                    style="dim",
-                )
-            if not result.ok:
-                console.print(f"    {escape(result.reason)}", highlight=False, style="dim")
+        for hop in result.hops:
+            hop_status = "-" if hop.status is None else str(hop.status)
+            elapsed = "" if hop.elapsed_ms is None else f"  {hop.elapsed_ms:.0f} ms"
+            console.print(
+                f"    {hop_status:>3} {hop.via.value:<14} {escape(_clip(hop.url, width - 32))}{elapsed}",
+                highlight=False,
+                style="dim",
+            )
+        if not result.ok:
+            console.print(f"    {escape(result.reason)}", highlight=False, style="dim")

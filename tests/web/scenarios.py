@@ -690,6 +690,10 @@ def install_demo(web: Web) -> None:
     web.page("https://news.example/2015/10/21/story", "<html><head><title>A story</title></head></html>")
     web.tco("demo1", "https://news.example/2015/10/21/story")
     web.tweet_media("demopic", "mod_russia", 656722946431664128)
+    # The example article's two links (examples/sputnik-pt-2015-syria.txt), as they might
+    # have led in 2015: the t.co link to the tweet's video, pic.twitter.com to its photo.
+    web.tco("eKInDZJCbH", "https://twitter.com/mod_russia/status/656722946431664128/video/1")
+    web.tweet_media("PXh7c6aziZ", "mod_russia", 656722946431664128)
     web.shortener(
         "https://bit.ly/demo", "https://news.example/2015/10/21/story", head=HeadPolicy.METHOD_NOT_ALLOWED
     )
