@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import ssl
 import urllib.request
 from collections import OrderedDict
@@ -306,9 +307,42 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
     uvloop (libuv) schedules callbacks and handles sockets in C; every request of a run
     costs less CPU with it, which shortens the queue each response waits in.
     """
+    guarded = _stop_on_sigterm(main)
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(main)
+        return asyncio.run(guarded)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
+        return runner.run(guarded)
+
+
+async def _stop_on_sigterm(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main`; SIGTERM (a job scheduler's timeout, `kill`) stops it the way Ctrl-C does.
+
+    The default SIGTERM kills the process on the spot, losing the results not yet written
+    to the cache. Here it cancels `main`, whose clean-up writes them, then exits with the
+    conventional status 143 (128 + SIGTERM).
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    stopped: list[bool] = []
+
+    def terminate() -> None:
+        stopped.append(True)
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+        installed = True
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+        installed = False
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if stopped:
+            raise SystemExit(128 + signal.SIGTERM) from None
+        raise
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -265,3 +267,51 @@ def test_a_bad_proxy_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("https_proxy", "::::")
     done = run("expand", "--no-cache", "https://t.co/x")
     assert done.returncode == 2 and "HTTPS_PROXY" in done.stderr
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stopped_run_keeps_what_it_found(
+    local_web: Web, tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    """Ctrl-C or a scheduler's SIGTERM stops the run at once; the results so far are cached,
+    so the next run resumes instead of starting over; the output file is not half-written."""
+    local_web.latency = 0.1
+    urls = [f"https://slowish{i % 20}.example/{i}" for i in range(400)]
+    for url in urls:
+        local_web.page(url, "<html>x</html>")
+    cache, out = tmp_path / "cache.sqlite3", tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "resolver",
+            "expand",
+            "--cache",
+            str(cache),
+            "-f",
+            "jsonl",
+            "-o",
+            str(out),
+            "-",
+        ],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stdin is not None
+    process.stdin.write("\n".join(urls).encode())
+    process.stdin.close()
+    deadline = time.monotonic() + 30
+    while local_web.count() < 150 and time.monotonic() < deadline:  # two waves of 64 answered
+        time.sleep(0.05)
+    process.send_signal(sig)
+    assert process.wait(timeout=30) == code
+    assert b"Traceback" not in (process.stderr.read() if process.stderr else b"")
+    assert not out.exists()
+    assert local_web.count() < len(urls)
+    local_web.reset_log()
+    again = run("expand", "--cache", str(cache), "-f", "jsonl", "-", stdin="\n".join(urls))
+    assert again.returncode == 0
+    assert sum(row["from_cache"] for row in jsonl(again.stdout)) >= 10
+    assert local_web.count() <= len(urls) - 10

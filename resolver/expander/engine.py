@@ -188,30 +188,39 @@ class Expander:
         pending: set[asyncio.Task[Expansion]] = set()
         iterator = iter(items)
         exhausted = False
-        while not exhausted or pending:
-            if not exhausted and len(pending) < window:
-                chunk = _take(iterator, batch)
-                if len(chunk) < batch:
-                    exhausted = True
-                starts = {i: _start_url(url) for i, url in chunk}
-                keys = {
-                    i: (normalize_url(s) if s else url)
-                    for (i, url), s in zip(chunk, starts.values(), strict=True)
-                }
-                hits = self._lookup_many({keys[i]: starts[i] or url for i, url in chunk})
-                for i, url in chunk:
-                    hit = hits.get(keys[i]) or self._memo.get(keys[i])
-                    if hit is not None:
-                        yield _relabel(hit, url, i)
-                    else:
-                        pending.add(asyncio.ensure_future(self._expand_miss(url, i, starts[i], keys[i])))
-                if len(pending) < window and not exhausted:
-                    continue
+        try:
+            while not exhausted or pending:
+                if not exhausted and len(pending) < window:
+                    chunk = _take(iterator, batch)
+                    if len(chunk) < batch:
+                        exhausted = True
+                    starts = {i: _start_url(url) for i, url in chunk}
+                    keys = {
+                        i: (normalize_url(s) if s else url)
+                        for (i, url), s in zip(chunk, starts.values(), strict=True)
+                    }
+                    hits = self._lookup_many({keys[i]: starts[i] or url for i, url in chunk})
+                    for i, url in chunk:
+                        hit = hits.get(keys[i]) or self._memo.get(keys[i])
+                        if hit is not None:
+                            yield _relabel(hit, url, i)
+                        else:
+                            pending.add(asyncio.ensure_future(self._expand_miss(url, i, starts[i], keys[i])))
+                    if len(pending) < window and not exhausted:
+                        continue
+                if pending:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        yield task.result()
+        finally:
+            # Stopped early (Ctrl-C, an error, a consumer that broke off): the chains still
+            # in flight are cancelled, not left running against closing pools, and what was
+            # found so far reaches the cache.
+            for task in pending:
+                task.cancel()
             if pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-        self.flush()
+                await asyncio.gather(*pending, return_exceptions=True)
+            self.flush()
 
     # --- The cache ------------------------------------------------------------------------------
 
