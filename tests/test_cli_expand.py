@@ -315,3 +315,14 @@ def test_a_stopped_run_keeps_what_it_found(
     assert again.returncode == 0
     assert sum(row["from_cache"] for row in jsonl(again.stdout)) >= 10
     assert local_web.count() <= len(urls) - 10
+
+
+def test_scan_output_piped_to_stdin_is_read_as_a_scan(local_web: Web) -> None:
+    local_web.page("https://sputniknews.example/syria", "<html>article</html>")
+    local_web.tco("eKInDZJCbH", "https://sputniknews.example/syria")
+    local_web.tweet_media("PXh7c6aziZ", "mod_russia", 656722946431664128)
+    scan = run("scan", "-f", "jsonl", str(EXAMPLE))
+    done = run("expand", "--no-cache", "-f", "jsonl", "-", stdin=scan.stdout)
+    assert done.returncode == 0, done.stderr
+    assert sorted(row["verdict"] for row in jsonl(done.stdout)) == ["ok", "ok"]
+    assert any("t.co/eKInDZJCbH" in row["url"] for row in jsonl(done.stdout))

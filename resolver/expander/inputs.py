@@ -22,7 +22,15 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     """
     seen: dict[str, None] = {}
     for arg in args:
-        lines = _stdin_lines() if arg == "-" else [arg]
+        lines: Iterable[str] = [arg]
+        if arg == "-":
+            text = _read_stdin()
+            if text.lstrip().startswith(("{", "[")):
+                # `resolver scan ... | resolver expand -`: a scan output, read as --from-scan.
+                for url in _scan_text_links(text, "-", all_links=all_links):
+                    seen.setdefault(url, None)
+                continue
+            lines = text.splitlines()
         for line in lines:
             # Undecodable bytes (stdin read with surrogateescape) become U+FFFD: the line is
             # still reported (as invalid-url), and every output format can encode it.
@@ -35,10 +43,9 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     return list(seen)
 
 
-def _stdin_lines() -> Iterator[str]:
-    stream = sys.stdin
+def _read_stdin() -> str:
     try:
-        yield from stream
+        return sys.stdin.read()
     except UnicodeDecodeError:
         raise InputError("-", "stdin is not text (one URL a line expected)") from None
 
@@ -51,6 +58,10 @@ def scan_links(source: str, *, all_links: bool = False) -> Iterator[str]:
         raise InputError(
             source, f"cannot read the scan output: {getattr(exc, 'strerror', None) or exc}"
         ) from None
+    yield from _scan_text_links(text, source, all_links=all_links)
+
+
+def _scan_text_links(text: str, source: str, *, all_links: bool) -> Iterator[str]:
     for article in _articles(text, source):
         for link in article.get("links") or ():
             if not isinstance(link, dict) or not isinstance(link.get("url"), str):
