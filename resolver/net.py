@@ -60,16 +60,12 @@ def ssl_context(config: NetConfig) -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _verify(config: NetConfig) -> ssl.SSLContext:
-    return ssl_context(config)
-
-
 def make_client(config: NetConfig | None = None) -> httpx.Client:
     """A synchronous client configured for the user's network (proxy, CA, agent, timeouts)."""
     config = config or NetConfig()
     return httpx.Client(
         proxy=config.proxy,
-        verify=_verify(config),
+        verify=ssl_context(config),
         trust_env=True,
         follow_redirects=True,
         max_redirects=20,
@@ -128,7 +124,7 @@ def fetch_article(
 
 #: Bodies are decoded by the tool itself, a bounded window at a time (a gzip bomb must not
 #: inflate in memory), so only the encodings zlib reads are offered.
-ACCEPT_ENCODING = "gzip, deflate"
+ACCEPT_ENCODING = b"gzip, deflate"
 
 
 @dataclass
@@ -242,12 +238,7 @@ class ClientFactory:
     def _make(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
         if self._ssl is None:
             self._ssl = ssl_context(self.config)
-        transport = self._transport(proxy)
-        _use_backend(transport, _QUICK_BACKEND)
-        return transport
-
-    def _transport(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
-        return httpx.AsyncHTTPTransport(
+        transport = httpx.AsyncHTTPTransport(
             verify=self._ssl,
             proxy=proxy,
             limits=httpx.Limits(
@@ -256,9 +247,13 @@ class ClientFactory:
                 keepalive_expiry=15,
             ),
         )
+        _use_backend(transport, _QUICK_BACKEND)
+        return transport
 
-    def request(self, url: httpx.URL, headers: dict[str, str] | None = None) -> httpx.Request:
-        """A GET for `url` with the run's default headers (`headers` add to or replace them)."""
+    def request(
+        self, url: httpx.URL, *, user_agent: str | None = None, cookie: str | None = None
+    ) -> httpx.Request:
+        """A GET for `url` with the run's default headers; `user_agent` replaces the run's."""
         if self._timeouts is None:
             config = self.config
             self._timeouts = httpx.Timeout(
@@ -267,13 +262,11 @@ class ClientFactory:
         fields = [
             (b"Host", url.netloc),
             (b"Accept", b"*/*"),
-            (b"Accept-Encoding", ACCEPT_ENCODING.encode()),
-            (b"User-Agent", self.config.user_agent.encode("utf-8")),
+            (b"Accept-Encoding", ACCEPT_ENCODING),
+            (b"User-Agent", (user_agent or self.config.user_agent).encode("utf-8")),
         ]
-        if headers:
-            replaced = {name.lower() for name in headers}
-            fields = [(k, v) for k, v in fields if k.decode().lower() not in replaced]
-            fields += [(k.encode("ascii"), v.encode("utf-8")) for k, v in headers.items()]
+        if cookie:
+            fields.append((b"Cookie", cookie.encode("utf-8")))
         # Raw byte pairs: httpx.Headers takes them as they are, without normalizing each.
         return httpx.Request("GET", url, headers=fields, extensions={"timeout": self._timeouts})
 

@@ -22,7 +22,7 @@ import socket
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -50,6 +50,10 @@ NS_LIVENESS = "liveness"
 NON_BROWSER_HOSTS = frozenset({"t.co"})
 #: pic.twitter.com/CODE is t.co/CODE.
 MEDIA_ALIAS_HOSTS = frozenset({"pic.twitter.com", "pic.x.com"})
+
+#: A link to expand: its index in the input, the URL as given, the URL to fetch (None: not
+#: one) and its cache key.
+Miss = tuple[int | None, str, str | None, str]
 
 _UNKNOWN: Any = object()
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -153,14 +157,10 @@ class Expander:
 
     async def expand(self, url: str, *, index: int | None = None) -> Expansion:
         """Expand one link (the cache first, then the network), sharing concurrent duplicates."""
-        start = _start_url(url)
-        key = normalize_url(start) if start else url
-        result = self._memo.get(key) or self._lookup_many({key: start or url}).get(key)
-        if result is None:
-            return await self._expand_miss(url, index, start, key)
-        return _relabel(result, url, index)
+        known = next(self._triage([(index, url)], 1))
+        return known if isinstance(known, Expansion) else await self._expand_miss(*known)
 
-    async def _expand_miss(self, url: str, index: int | None, start: str | None, key: str) -> Expansion:
+    async def _expand_miss(self, index: int | None, url: str, start: str | None, key: str) -> Expansion:
         result = self._memo.get(key)
         if result is None:
             future = self._inflight.get(key)
@@ -184,30 +184,42 @@ class Expander:
         self, items: Iterable[tuple[int, str]], *, batch: int = 512
     ) -> AsyncIterator[Expansion]:
         """`stream` for (index, url) pairs: the indices are the caller's."""
+        async for result in self.run(self._triage(items, batch)):
+            yield result
+
+    def _triage(self, items: Iterable[tuple[int | None, str]], batch: int) -> Iterator[Expansion | Miss]:
+        """Each link as what is known of it already (this run's memo, else the cache), or as
+        the `Miss` to expand; the cache is asked a batch of links at a time, as they are read."""
+        iterator = iter(items)
+        while chunk := _take(iterator, batch):
+            misses: list[Miss] = []
+            for index, url in chunk:
+                start = _start_url(url)
+                misses.append((index, url, start, normalize_url(start) if start else url))
+            asked = {key: start or url for _, url, start, key in misses if key not in self._memo}
+            hits = self._lookup_many(asked)
+            for miss in misses:
+                index, url, _start, key = miss
+                known = self._memo.get(key) or hits.get(key)
+                yield miss if known is None else _relabel(known, url, index)
+
+    async def run(self, work: Iterable[Expansion | Miss]) -> AsyncIterator[Expansion]:
+        """Yield the known results of `work` at once and expand its misses, `4 x concurrency`
+        chains in flight at most, yielding each result as it completes."""
         window = max(64, 4 * self.options.concurrency)
         pending: set[asyncio.Task[Expansion]] = set()
-        iterator = iter(items)
+        iterator = iter(work)
         exhausted = False
         try:
             while not exhausted or pending:
-                if not exhausted and len(pending) < window:
-                    chunk = _take(iterator, batch)
-                    if len(chunk) < batch:
+                while not exhausted and len(pending) < window:
+                    item = next(iterator, None)
+                    if item is None:
                         exhausted = True
-                    starts = {i: _start_url(url) for i, url in chunk}
-                    keys = {
-                        i: (normalize_url(s) if s else url)
-                        for (i, url), s in zip(chunk, starts.values(), strict=True)
-                    }
-                    hits = self._lookup_many({keys[i]: starts[i] or url for i, url in chunk})
-                    for i, url in chunk:
-                        hit = hits.get(keys[i]) or self._memo.get(keys[i])
-                        if hit is not None:
-                            yield _relabel(hit, url, i)
-                        else:
-                            pending.add(asyncio.ensure_future(self._expand_miss(url, i, starts[i], keys[i])))
-                    if len(pending) < window and not exhausted:
-                        continue
+                    elif isinstance(item, Expansion):
+                        yield item
+                    else:
+                        pending.add(asyncio.ensure_future(self._expand_miss(*item)))
                 if pending:
                     done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
@@ -279,10 +291,12 @@ class Expander:
             target = hops[prefix].url
             value = {"target": target, "hops": [h.to_json() for h in hops[:prefix]]}
             self._queue(NS_EXPANSION, key, value, ttl_for("shortener-expansion"))
-            # Usually stored already by the target's own expansion; not when a worker
-            # process made it and only this whole result came back.
-            rest = replace(result, url=target, hops=hops[prefix:])
-            self._queue(NS_LIVENESS, normalize_url(target), _cacheable(rest), ttl)
+            # The target's result is in the memo when its own expansion (which stored it) ran
+            # in this process; not when a worker process made it and only this came back.
+            target_key = normalize_url(target)
+            if target_key not in self._memo:
+                rest = replace(result, url=target, hops=hops[prefix:])
+                self._queue(NS_LIVENESS, target_key, _cacheable(rest), ttl)
             return
         self._queue(NS_LIVENESS, key, _cacheable(result), ttl)
 
@@ -551,11 +565,9 @@ class Expander:
         pool, lease = self.factory.checkout(parsed.scheme, host)
         try:
             async with asyncio.timeout(deadline):
-                headers = {"User-Agent": self._user_agent(host)}
-                cookie = cookies.header_for(host)
-                if cookie:
-                    headers["Cookie"] = cookie
-                request = self.factory.request(parsed, headers)
+                request = self.factory.request(
+                    parsed, user_agent=self._user_agent(host), cookie=cookies.header_for(host)
+                )
                 response = await pool.handle_async_request(request)
                 response.request = request
                 try:
@@ -600,7 +612,7 @@ class Expander:
             try:
                 async with asyncio.timeout(deadline):
                     request = self.factory.request(
-                        httpx.URL(f"http://{host}:{port}/"), {"User-Agent": self._user_agent(host)}
+                        httpx.URL(f"http://{host}:{port}/"), user_agent=self._user_agent(host)
                     )
                     response = await pool.handle_async_request(request)
                     try:
@@ -714,7 +726,7 @@ class _ChainCookies:
         return "; ".join(pairs) or None
 
 
-def _take(iterator: Any, n: int) -> list[tuple[int, str]]:
+def _take(iterator: Iterator[tuple[int | None, str]], n: int) -> list[tuple[int | None, str]]:
     out = []
     for item in iterator:
         out.append(item)

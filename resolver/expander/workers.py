@@ -23,9 +23,8 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from typing import Any
 
-from cache.keys import normalize_url
 from resolver.errors import ResolverError
-from resolver.expander.engine import Expander, ExpandOptions, _alias, _relabel, _start_url
+from resolver.expander.engine import Expander, ExpandOptions, Miss, _alias, _start_url
 from resolver.expander.limits import Limits
 from resolver.models import Expansion
 from resolver.net import NetConfig, run_async
@@ -69,7 +68,11 @@ def concurrency_shares(total: int, sizes: list[int]) -> list[int]:
 
 
 def shard_of(url: str, workers: int) -> int:
-    start = _start_url(url)
+    """The worker a link goes to: by the host of its first hop (`pic.twitter.com` is t.co)."""
+    return _shard(_start_url(url), workers)
+
+
+def _shard(start: str | None, workers: int) -> int:
     host = host_of(_alias(start)) if start else ""
     return zlib.crc32(host.encode("utf-8", "surrogateescape")) % workers
 
@@ -86,36 +89,14 @@ async def stream_parallel(
     `parent` supplies the cache, the memo and the options, and expands the first shard
     itself; `workers - 1` spawned processes expand the others.
     """
-    shards: list[list[tuple[int, str]]] = [[] for _ in range(workers)]
-    keys: dict[int, str] = {}
-    chunk: list[tuple[int, str]] = []
-
-    def lookup(chunk: list[tuple[int, str]]) -> list[Expansion]:
-        found: list[Expansion] = []
-        wanted: dict[str, str] = {}
-        for index, url in chunk:
-            start = _start_url(url)
-            key = normalize_url(start) if start else url
-            keys[index] = key
-            wanted[key] = start or url
-        hits = parent._lookup_many(wanted)
-        for index, url in chunk:
-            hit = hits.get(keys[index])
-            if hit is not None:
-                found.append(_relabel(hit, url, index))
-                del keys[index]
-            else:
-                shards[shard_of(url, workers)].append((index, url))
-        return found
-
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= batch:
-            for result in lookup(chunk):
-                yield result
-            chunk = []
-    for result in lookup(chunk):
-        yield result
+    shards: list[list[Miss]] = [[] for _ in range(workers)]
+    for item in parent._triage(items, batch):
+        if isinstance(item, Expansion):
+            yield item
+        else:
+            shards[_shard(item[2], workers)].append(item)
+    # The cache keys of the links that other processes expand, for the results they send back.
+    keys = {index: key for shard in shards[1:] for index, _url, _start, key in shard}
 
     context = multiprocessing.get_context("spawn")
     results: Any = context.Queue()
@@ -143,7 +124,7 @@ async def stream_parallel(
         try:
             if local:
                 parent.limits = Limits(local_share, parent.options.per_host, parent.options.host_interval)
-                async for result in parent.stream_indexed(local):
+                async for result in parent.run(local):
                     await merged.put(result)
         except Exception as exc:  # handed to the consumer, which raises it
             await merged.put(exc)
@@ -209,7 +190,7 @@ def _get(results: Any) -> Any:
     return results.get(timeout=1.0)
 
 
-def _work(items: list[tuple[int, str]], options: ExpandOptions, config: NetConfig, results: Any) -> None:
+def _work(items: list[Miss], options: ExpandOptions, config: NetConfig, results: Any) -> None:
     try:
         run_async(_work_async(items, options, config, results))
     except BaseException as exc:  # reported to the parent, which raises it as one line
@@ -218,13 +199,11 @@ def _work(items: list[tuple[int, str]], options: ExpandOptions, config: NetConfi
     results.put(None)
 
 
-async def _work_async(
-    items: list[tuple[int, str]], options: ExpandOptions, config: NetConfig, results: Any
-) -> None:
+async def _work_async(items: list[Miss], options: ExpandOptions, config: NetConfig, results: Any) -> None:
     batch: list[Expansion] = []
     last = time.monotonic()
     async with Expander(options, config=config) as expander:
-        async for result in expander.stream_indexed(items):
+        async for result in expander.run(items):
             batch.append(result)
             now = time.monotonic()
             if len(batch) >= BATCH_SIZE or now - last >= BATCH_SECONDS:
