@@ -72,10 +72,11 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench_scan import md_table  # the same Markdown tables as the scan benchmark (bench/ is on sys.path)
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -627,15 +628,6 @@ def loadgen(web: LocalWeb, connections: int, seconds: float) -> tuple[float, int
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-
-def md_table(header: list[str], rows: Iterable[list[str]], align: str) -> str:
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
-    ]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def median(values: list[float]) -> float:
