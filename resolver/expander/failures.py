@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import httpx
 
@@ -86,26 +86,22 @@ def proxy_error_verdict(status: int, headers: httpx.Headers, body: str, host: st
     return None
 
 
-def _chain_text(exc: BaseException) -> str:
-    parts: list[str] = []
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what caused it, and so on (each once: chains can loop)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        parts.append(f"{type(current).__name__}: {current}")
+        yield current
         current = current.__cause__ or current.__context__
-    return " <- ".join(parts)
+
+
+def _chain_text(exc: BaseException) -> str:
+    return " <- ".join(f"{type(e).__name__}: {e}" for e in _causes(exc))
 
 
 def _has_cause(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
+    return any(isinstance(e, kind) for e in _causes(exc))
 
 
 def classify_exception(exc: BaseException) -> tuple[Verdict, str]:

@@ -90,7 +90,8 @@ async def resolved_problem(host: str, port: int) -> str | None:
     for info in infos:
         problem = address_problem(str(info[4][0]))
         if problem:
-            return f"{host} resolves to {problem.split(' is ', 1)[0]}, {problem.split(' is ', 1)[1]}"
+            address, _, what = problem.partition(" is ")
+            return f"{host} resolves to {address}, {what}"
     return None
 
 
