@@ -14,19 +14,29 @@ from resolver.errors import FetchError, InputError, ResolverError, UsageError
 from resolver.models import (
     ArticleFormat,
     ArticleScan,
+    ArticleTweets,
+    EmbeddedTweet,
     Expansion,
     Hop,
+    IdSource,
     Link,
     LinkKind,
     ScanFailure,
     StatusRef,
+    Tweet,
+    TweetCandidate,
     TweetEmbed,
+    TweetLink,
+    TweetLookup,
+    TweetMedia,
+    TweetState,
     Where,
 )
 
 if TYPE_CHECKING:
     from resolver.expander.api import ExpandOptions, aexpand, aexpand_iter, expand
     from resolver.scanner import scan, scan_article, scan_bytes, scan_many
+    from resolver.tweets.api import TweetOptions, atweet, atweets, tweet, tweets
 
 _LAZY = {
     "scan": "resolver.scanner",
@@ -37,6 +47,11 @@ _LAZY = {
     "aexpand": "resolver.expander.api",
     "aexpand_iter": "resolver.expander.api",
     "ExpandOptions": "resolver.expander.api",
+    "tweet": "resolver.tweets.api",
+    "atweet": "resolver.tweets.api",
+    "tweets": "resolver.tweets.api",
+    "atweets": "resolver.tweets.api",
+    "TweetOptions": "resolver.tweets.api",
 }
 
 
@@ -51,25 +66,39 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ArticleFormat",
     "ArticleScan",
+    "ArticleTweets",
+    "EmbeddedTweet",
     "ExpandOptions",
     "Expansion",
     "FetchError",
     "Hop",
+    "IdSource",
     "InputError",
     "Link",
     "LinkKind",
     "ResolverError",
     "ScanFailure",
     "StatusRef",
+    "Tweet",
+    "TweetCandidate",
     "TweetEmbed",
+    "TweetLink",
+    "TweetLookup",
+    "TweetMedia",
+    "TweetOptions",
+    "TweetState",
     "UsageError",
     "Where",
     "__version__",
     "aexpand",
     "aexpand_iter",
+    "atweet",
+    "atweets",
     "expand",
     "scan",
     "scan_article",
     "scan_bytes",
     "scan_many",
+    "tweet",
+    "tweets",
 ]

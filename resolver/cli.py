@@ -360,5 +360,8 @@ def main() -> None:
         sys.exit(3)
 
 
+# The tweet commands live in their own module, which registers them on `app`.
+import resolver.cli_tweets  # noqa: E402, F401
+
 if __name__ == "__main__":
     main()

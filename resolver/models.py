@@ -299,3 +299,320 @@ class Expansion:
 
 def _status_from_json(data: dict[str, Any]) -> StatusRef:
     return StatusRef(data["id"], data.get("handle"), data.get("media_kind"), data.get("media_index"))
+
+
+# --- Tweets --------------------------------------------------------------------------------------
+
+
+class TweetState(StrEnum):
+    """The fate of a tweet: a stable slug (a contract: add members, never rename them)."""
+
+    AVAILABLE = "available"  #: a source served it
+    DELETED = "deleted"  #: gone (by its author, or it never existed): the sources say "not found"
+    SUSPENDED = "suspended"  #: its account is suspended
+    PROTECTED = "protected"  #: its account shows its tweets to followers only
+    WITHHELD = "withheld"  #: withheld (in a country, or after a copyright report)
+    AGE_RESTRICTED = "age-restricted"  #: visible only to logged-in adults
+    UNAVAILABLE = "unavailable"  #: no source answered usefully (transient failures): try again later
+    UNIDENTIFIED = "unidentified"  #: no tweet ID could be found for the reference
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class IdSource(StrEnum):
+    """How a tweet's ID was found (a contract, like TweetState)."""
+
+    ID = "id"  #: given as a number
+    STATUS_URL = "status-url"  #: a status URL (twitter.com/USER/status/ID in any form)
+    EMBED_ID = "embed-id"  #: an embed's own ID attribute (data-tweetid, Tweet.html?id=, ...)
+    TCO = "t.co"  #: a t.co link that leads to the status
+    PIC = "pic.twitter.com"  #: a pic.twitter.com link that leads to the status's medium
+    SHORT_LINK = "short-link"  #: another shortener's link that leads to the status
+    SEARCH = "search"  #: found by handle, date and text in the Wayback Machine's captures
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class TweetMedia:
+    """A photo, video or GIF of a tweet, at the best quality the source names."""
+
+    __reduce__ = _fast_reduce
+
+    type: str  #: "photo", "video" or "animated_gif"
+    url: str  #: photos at original size (`?name=orig`); videos and GIFs: the best MP4 variant
+    width: int | None = None
+    height: int | None = None
+    alt_text: str | None = None
+    content_type: str | None = None  #: "image/jpeg", "video/mp4", ...
+    bitrate: int | None = None  #: of the chosen MP4 variant, bits per second
+    duration_ms: int | None = None
+    preview_url: str | None = None  #: a video's poster image
+    tco: str | None = None  #: the t.co link that stands for the medium in the text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "url": self.url,
+            "width": self.width,
+            "height": self.height,
+            "size": {"width": self.width, "height": self.height}
+            if self.width is not None and self.height is not None
+            else None,
+            "alt_text": self.alt_text,
+            "content_type": self.content_type,
+            "bitrate": self.bitrate,
+            "duration_ms": self.duration_ms,
+            "preview_url": self.preview_url,
+            "tco": self.tco,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TweetMedia:
+        return cls(
+            type=data["type"],
+            url=data["url"],
+            width=data.get("width"),
+            height=data.get("height"),
+            alt_text=data.get("alt_text"),
+            content_type=data.get("content_type"),
+            bitrate=data.get("bitrate"),
+            duration_ms=data.get("duration_ms"),
+            preview_url=data.get("preview_url"),
+            tco=data.get("tco"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TweetLink:
+    """A link in a tweet's text: the t.co form the text holds, and where it leads."""
+
+    __reduce__ = _fast_reduce
+
+    url: str  #: as in the text (usually https://t.co/CODE)
+    expanded_url: str | None  #: where it leads (None when no source and no expansion said)
+    display_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "expanded_url": self.expanded_url, "display_url": self.display_url}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TweetLink:
+        return cls(data["url"], data.get("expanded_url"), data.get("display_url"))
+
+
+@dataclass(frozen=True, slots=True)
+class Tweet:
+    """A tweet as recovered: its content when a source had it, and always its state."""
+
+    __reduce__ = _fast_reduce
+
+    id: str
+    state: TweetState
+    handle: str | None = None
+    author: str | None = None  #: the display name
+    created_at: dt.datetime | None = None  #: UTC
+    text: str | None = None  #: t.co links replaced by where they lead
+    text_original: str | None = None  #: as the source gave it (t.co links kept)
+    lang: str | None = None
+    urls: tuple[TweetLink, ...] = ()
+    media: tuple[TweetMedia, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    quoted_id: str | None = None
+    in_reply_to_id: str | None = None
+    in_reply_to_handle: str | None = None
+    quoted: Tweet | None = None  #: the quoted tweet, fetched one level deep
+    in_reply_to: Tweet | None = None  #: the tweet replied to, fetched one level deep
+    source: str | None = None  #: the source that gave the content ("syndication", "oembed", ...)
+    reason: str = ""  #: one line for people: how the state was learned, or why it is unknown
+    fetched_at: dt.datetime | None = None
+    tried: tuple[str, ...] = ()  #: "source: outcome" for each source asked, in order
+    capture_url: str | None = None  #: the Wayback capture the content came from, if it did
+
+    @property
+    def url(self) -> str:
+        return f"https://twitter.com/{self.handle or 'i/web'}/status/{self.id}"
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        """The links of the text, expanded where known (media links are in `media`)."""
+        media_links = {m.tco for m in self.media if m.tco}
+        return tuple(link.expanded_url or link.url for link in self.urls if link.url not in media_links)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "handle": self.handle,
+            "author": self.author,
+            "created_at": _iso_utc(self.created_at),
+            "text": self.text,
+            "text_original": self.text_original,
+            "lang": self.lang,
+            "links": list(self.links),
+            "urls": [link.to_json() for link in self.urls],
+            "media": [m.to_json() for m in self.media],
+            "hashtags": list(self.hashtags),
+            "quoted_id": self.quoted_id,
+            "in_reply_to_id": self.in_reply_to_id,
+            "in_reply_to_handle": self.in_reply_to_handle,
+            "quoted": self.quoted.to_json() if self.quoted else None,
+            "in_reply_to": self.in_reply_to.to_json() if self.in_reply_to else None,
+            "state": self.state.value,
+            "source": self.source,
+            "reason": self.reason,
+            "fetched_at": _iso_utc(self.fetched_at),
+            "tried": list(self.tried),
+            "capture_url": self.capture_url,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tweet:
+        return cls(
+            id=str(data["id"]),
+            state=TweetState(data["state"]),
+            handle=data.get("handle"),
+            author=data.get("author"),
+            created_at=_parse_utc(data.get("created_at")),
+            text=data.get("text"),
+            text_original=data.get("text_original"),
+            lang=data.get("lang"),
+            urls=tuple(TweetLink.from_json(u) for u in data.get("urls") or ()),
+            media=tuple(TweetMedia.from_json(m) for m in data.get("media") or ()),
+            hashtags=tuple(data.get("hashtags") or ()),
+            quoted_id=data.get("quoted_id"),
+            in_reply_to_id=data.get("in_reply_to_id"),
+            in_reply_to_handle=data.get("in_reply_to_handle"),
+            quoted=cls.from_json(data["quoted"]) if data.get("quoted") else None,
+            in_reply_to=cls.from_json(data["in_reply_to"]) if data.get("in_reply_to") else None,
+            source=data.get("source"),
+            reason=data.get("reason", ""),
+            fetched_at=_parse_utc(data.get("fetched_at")),
+            tried=tuple(data.get("tried") or ()),
+            capture_url=data.get("capture_url"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TweetCandidate:
+    """A tweet the search considered for a quote: its ID and how well its text matched."""
+
+    __reduce__ = _fast_reduce
+
+    id: str
+    score: float  #: 0..1, text similarity after normalisation
+    url: str | None = None  #: the captured status URL
+    text: str | None = None
+    capture: str | None = None  #: the Wayback timestamp of the capture it was found in
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "score": self.score,
+            "url": self.url,
+            "text": self.text,
+            "capture": self.capture,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TweetLookup:
+    """One reference to a tweet, identified and fetched: what `resolver tweet` prints a line of."""
+
+    __reduce__ = _fast_reduce
+
+    ref: str  #: as given (an ID, a URL, or "handle@date" for a quote found by search)
+    tweet: Tweet | None  #: None when no ID was found
+    id_source: IdSource | None = None
+    confidence: float | None = None  #: 1.0 for an ID read off a URL; the match score for a search
+    candidates: tuple[TweetCandidate, ...] = ()  #: a search's best candidates (all when unsure)
+    media_index: int | None = None  #: the medium a /photo/N or /video/N link pointed at
+    reason: str = ""  #: why there is no tweet, or how it was identified
+    warnings: tuple[str, ...] = ()
+    from_cache: bool = False
+    index: int | None = None  #: the reference's position in the input
+
+    @property
+    def state(self) -> TweetState:
+        return self.tweet.state if self.tweet is not None else TweetState.UNIDENTIFIED
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = (
+            self.tweet.to_json()
+            if self.tweet is not None
+            else {"id": None, "url": None, "state": TweetState.UNIDENTIFIED.value, "reason": self.reason}
+        )
+        return {
+            "ref": self.ref,
+            **record,
+            "id_source": self.id_source.value if self.id_source else None,
+            "confidence": self.confidence,
+            "candidates": [c.to_json() for c in self.candidates],
+            "media_index": self.media_index,
+            "warnings": list(self.warnings),
+            "from_cache": self.from_cache,
+            "lookup_reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedTweet:
+    """A tweet embedded in an article (the scan's view) with what was recovered of it."""
+
+    __reduce__ = _fast_reduce
+
+    embed: TweetEmbed
+    lookup: TweetLookup
+    index: int  #: its position in the article's `tweets`
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.embed.to_json()
+        tweet = self.lookup.tweet
+        if tweet is not None:
+            data["id"] = tweet.id
+            data["url"] = data["url"] or tweet.url
+        data.update(
+            {
+                "index": self.index,
+                "id_source": self.lookup.id_source.value if self.lookup.id_source else None,
+                "confidence": self.lookup.confidence,
+                "state": self.lookup.state.value,
+                "reason": tweet.reason if tweet is not None else self.lookup.reason,
+                "candidates": [c.to_json() for c in self.lookup.candidates],
+                "media_index": self.lookup.media_index,
+                "warnings": list(self.lookup.warnings),
+                "record": tweet.to_json() if tweet is not None else None,
+            }
+        )
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTweets:
+    """Every tweet embedded in one article, recovered: what `resolver tweets` prints."""
+
+    __reduce__ = _fast_reduce
+
+    article: str
+    tweets: tuple[EmbeddedTweet, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"article": self.article, "tweets": [t.to_json() for t in self.tweets]}
+
+
+def _iso_utc(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse_utc(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

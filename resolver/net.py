@@ -251,7 +251,13 @@ class ClientFactory:
         return transport
 
     def request(
-        self, url: httpx.URL, *, user_agent: str | None = None, cookie: str | None = None
+        self,
+        url: httpx.URL,
+        *,
+        user_agent: str | None = None,
+        cookie: str | None = None,
+        accept: bytes = b"*/*",
+        extra: tuple[tuple[bytes, bytes], ...] = (),
     ) -> httpx.Request:
         """A GET for `url` with the run's default headers; `user_agent` replaces the run's."""
         if self._timeouts is None:
@@ -261,12 +267,13 @@ class ClientFactory:
             ).as_dict()
         fields = [
             (b"Host", url.netloc),
-            (b"Accept", b"*/*"),
+            (b"Accept", accept),
             (b"Accept-Encoding", ACCEPT_ENCODING),
             (b"User-Agent", (user_agent or self.config.user_agent).encode("utf-8")),
         ]
         if cookie:
             fields.append((b"Cookie", cookie.encode("utf-8")))
+        fields.extend(extra)
         # Raw byte pairs: httpx.Headers takes them as they are, without normalizing each.
         return httpx.Request("GET", url, headers=fields, extensions={"timeout": self._timeouts})
 

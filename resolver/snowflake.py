@@ -15,6 +15,8 @@ TWITTER_EPOCH_MS = 1288834974657
 FIRST_SNOWFLAKE_ID = 29_700_859_247  # the last known pre-Snowflake ID, plus a margin below the first
 _SEQUENCE_BITS = 22
 _MAX_ID = (1 << 63) - 1
+_TWITTER_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=TWITTER_EPOCH_MS)
+_ONE_MS = dt.timedelta(milliseconds=1)
 
 
 def is_snowflake(tweet_id: int) -> bool:
@@ -41,3 +43,25 @@ def id_range_for_day(day: dt.date) -> tuple[int, int]:
     low = max(0, start_ms - TWITTER_EPOCH_MS) << _SEQUENCE_BITS
     high = (max(0, end_ms - TWITTER_EPOCH_MS) << _SEQUENCE_BITS) | ((1 << _SEQUENCE_BITS) - 1)
     return low, high
+
+
+def snowflake_from_time(when: dt.datetime) -> int:
+    """The lowest ID minted in `when`'s millisecond (an aware datetime; sub-ms digits dropped).
+
+    Raises ValueError for naive datetimes (their zone is a guess) and for times no 63-bit
+    Snowflake can carry (before Twitter's epoch, or after 2080).
+    """
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError("snowflake_from_time needs an aware datetime")
+    # timedelta // timedelta is exact integer arithmetic; timestamp() would go through a float.
+    ms = (when - _TWITTER_EPOCH) // _ONE_MS
+    if not 0 <= ms <= _MAX_ID >> _SEQUENCE_BITS:
+        raise ValueError(f"{when.isoformat()} is outside the Snowflake era")
+    return ms << _SEQUENCE_BITS
+
+
+def id_range_for_days(first: dt.date, last: dt.date) -> tuple[int, int]:
+    """The inclusive range of IDs minted from the start of UTC day `first` to the end of `last`."""
+    if last < first:
+        raise ValueError(f"empty day range: {first} .. {last}")
+    return id_range_for_day(first)[0], id_range_for_day(last)[1]

@@ -15,7 +15,6 @@ persistent cache (`cache/`), read in batches before any request and written in b
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import random
 import re
 import socket
@@ -31,6 +30,9 @@ import httpx
 from cache import NullStore, Store
 from cache.keys import normalize_url
 from cache.policy import ttl_for
+from resolver.bodies import content_length as _content_length
+from resolver.bodies import decoder_for as _decoder
+from resolver.bodies import retry_after as _retry_after
 from resolver.expander import guard
 from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
 from resolver.expander.limits import Limits
@@ -840,31 +842,6 @@ def _utf8_header(value: str) -> str:
         return value
 
 
-def _content_length(headers: httpx.Headers) -> int | None:
-    value = headers.get("content-length")
-    if value is None or headers.get("transfer-encoding"):
-        return None
-    try:
-        return int(value.split(",")[0])
-    except ValueError:
-        return None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
@@ -884,34 +861,6 @@ async def _drain_small(response: httpx.Response, limit: int) -> None:
     if declared is not None and declared <= limit:
         async for _ in response.aiter_raw():
             pass
-
-
-def _decoder(response: httpx.Response) -> Any:
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity"):
-        return None
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return _Deflate()
-    return False  # an encoding we did not ask for: do not look inside
-
-
-class _Deflate:
-    """`deflate` is zlib-wrapped by the RFC and raw in the wild; try one, then the other."""
-
-    def __init__(self) -> None:
-        self._inner: Any = zlib.decompressobj()
-        self._first = True
-
-    def decompress(self, data: bytes, max_length: int) -> bytes:
-        if self._first:
-            self._first = False
-            try:
-                return self._inner.decompress(data, max_length)
-            except zlib.error:
-                self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._inner.decompress(data, max_length)
 
 
 async def _sniff(response: httpx.Response, limit: int) -> tuple[str, bool, int]:

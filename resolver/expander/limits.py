@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -34,19 +34,32 @@ class HostGate:
 class Limits:
     """The run's concurrency: `async with limits.slot(host): ...` around each request."""
 
-    def __init__(self, concurrency: int = 64, per_host: int = 4, host_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        concurrency: int = 64,
+        per_host: int = 4,
+        host_interval: float = 0.0,
+        *,
+        gate_limits: Mapping[str, int] | None = None,
+    ) -> None:
         if concurrency < 1 or per_host < 1:
             raise ValueError("concurrency and per-host limits must be at least 1")
         self.concurrency = concurrency
         self.per_host = per_host
         self.host_interval = max(0.0, host_interval)
+        #: Gates with a limit of their own: a service that asks for fewer parallel requests
+        #: than the run's per-host limit (the Wayback CDX API: one at a time). A gate is any
+        #: name: usually a host, or a host and a path ("web.archive.org/cdx").
+        self.gate_limits = dict(gate_limits or {})
+        if any(limit < 1 for limit in self.gate_limits.values()):
+            raise ValueError("gate limits must be at least 1")
         self._global = asyncio.Semaphore(concurrency)
         self._gates: dict[str, HostGate] = {}
 
     def _gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(asyncio.Semaphore(self.per_host))
+            gate = self._gates[host] = HostGate(asyncio.Semaphore(self.gate_limits.get(host, self.per_host)))
         return gate
 
     @asynccontextmanager

@@ -1,0 +1,1 @@
+"""Recovering tweets: identification, sources, and the record."""
