@@ -36,7 +36,7 @@ from resolver.models import (
 if TYPE_CHECKING:
     from resolver.expander.api import ExpandOptions, aexpand, aexpand_iter, expand
     from resolver.scanner import scan, scan_article, scan_bytes, scan_many
-    from resolver.tweets.api import TweetOptions, atweet, atweets, tweet, tweets
+    from resolver.twitter.api import TweetOptions, atweet, atweets, tweet, tweets
 
 _LAZY = {
     "scan": "resolver.scanner",
@@ -47,11 +47,11 @@ _LAZY = {
     "aexpand": "resolver.expander.api",
     "aexpand_iter": "resolver.expander.api",
     "ExpandOptions": "resolver.expander.api",
-    "tweet": "resolver.tweets.api",
-    "atweet": "resolver.tweets.api",
-    "tweets": "resolver.tweets.api",
-    "atweets": "resolver.tweets.api",
-    "TweetOptions": "resolver.tweets.api",
+    "tweet": "resolver.twitter.api",
+    "atweet": "resolver.twitter.api",
+    "tweets": "resolver.twitter.api",
+    "atweets": "resolver.twitter.api",
+    "TweetOptions": "resolver.twitter.api",
 }
 
 

@@ -1,4 +1,4 @@
-"""`resolver tweet` and `resolver tweets`: the CLI over `resolver.tweets.api`.
+"""`resolver tweet` and `resolver tweets`: the CLI over `resolver.twitter.api`.
 
 Exit codes: 0 when every tweet was identified and its fate learned (deleted or suspended is
 an answer, not a failure); 1 when a reference could not be identified, no source answered
@@ -110,8 +110,8 @@ def _setup(
 ) -> tuple[Any, Any, Any]:
     from cache import CacheError, NullStore, open_store
     from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
-    from resolver.tweets.recover import TweetOptions
-    from resolver.tweets.sources.mirrors import DEFAULT_MIRRORS, check_template
+    from resolver.twitter.recover import TweetOptions
+    from resolver.twitter.sources.mirrors import DEFAULT_MIRRORS, check_template
 
     templates: tuple[str, ...] = () if no_mirrors else tuple(mirrors) if mirrors else DEFAULT_MIRRORS
     for template in templates:
@@ -207,7 +207,7 @@ def tweet_command(
     """
     from resolver.net import run_async
     from resolver.report_tweets import LookupWriter
-    from resolver.tweets.api import atweet_iter
+    from resolver.twitter.api import atweet_iter
 
     items = _read_refs(refs)
     if not items:
@@ -290,7 +290,7 @@ def tweets_command(
     """
     from resolver.net import run_async
     from resolver.report_tweets import ArticleTweetsWriter
-    from resolver.tweets.api import atweets_iter
+    from resolver.twitter.api import atweets_iter
 
     if not inputs:
         _error("nothing to read: give articles (files, directories, '-' or URLs)")

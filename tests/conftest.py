@@ -20,6 +20,7 @@ import pytest
 
 from tests.web.scenarios import Web
 from tests.web.server import WebServer
+from tests.web.twitter import TwitterWeb, install_twitter
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +67,10 @@ def proxy_env(web: Web, monkeypatch: pytest.MonkeyPatch) -> Web:
         monkeypatch.setenv(name, web.proxy_url)
     monkeypatch.setenv("SSL_CERT_FILE", str(web.ca_path))
     return web
+
+
+@pytest.fixture
+def twitter_web(local_web: Web) -> TwitterWeb:
+    """Twitter's public endpoints, two mirrors and the Wayback Machine (tests/web/twitter.py),
+    fresh for this test, on the per-test layer of `local_web`."""
+    return install_twitter(local_web)

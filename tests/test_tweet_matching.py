@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resolver.snowflake import snowflake_time
-from resolver.tweets.search import search_window
-from resolver.tweets.textmatch import normalize, similarity
+from resolver.twitter.search import search_window
+from resolver.twitter.textmatch import normalize, similarity
 from resolver.wayback import capture_timestamp, cdx_query_url, decimal_prefixes, parse_cdx_json, replay_url
 
 TWEET = (
@@ -51,7 +51,10 @@ def test_similarity(quote: str, text: str, low: float, high: float) -> None:
 
 
 def test_normalize_folds_what_quotes_change() -> None:
-    assert normalize("“Hello”  #World &amp; @Friend https://t.co/x pic.twitter.com/y…") == "hello\" world & friend"
+    assert (
+        normalize("“Hello”  #World &amp; @Friend https://t.co/x pic.twitter.com/y…")
+        == 'hello" world & friend'
+    )
 
 
 @given(st.text(max_size=200))
@@ -94,7 +97,9 @@ def test_search_window_covers_the_local_days_around() -> None:
 
 def test_cdx_query_and_answer() -> None:
     url = cdx_query_url("twitter.com/mod_russia/status/656", match_type="prefix", limit=5000)
-    assert url.startswith("https://web.archive.org/cdx/search/cdx?url=twitter.com%2Fmod_russia%2Fstatus%2F656")
+    assert url.startswith(
+        "https://web.archive.org/cdx/search/cdx?url=twitter.com%2Fmod_russia%2Fstatus%2F656"
+    )
     assert "matchType=prefix" in url and "output=json" in url and "filter=statuscode%3A200" in url
     assert "collapse=urlkey" in url and url.endswith("limit=5000")
     rows = parse_cdx_json(

@@ -12,8 +12,17 @@ from typing import Any
 import pytest
 
 from resolver.models import TweetState
-from resolver.tweets.sources import Outcome, TweetKey, fate_from_text, orig_photo_url, utc_from_text
-from resolver.tweets.sources import mirrors, oembed, syndication, wayback
+from resolver.twitter.sources import (
+    Outcome,
+    TweetKey,
+    fate_from_text,
+    mirrors,
+    oembed,
+    orig_photo_url,
+    syndication,
+    utc_from_text,
+    wayback,
+)
 
 TWEET_ID = "656722946431664128"
 KEY = TweetKey(TWEET_ID, "mod_russia")
@@ -90,10 +99,25 @@ VIDEO = {
         "aspect_ratio": [16, 9],
         "duration_millis": 30033,
         "variants": [
-            {"content_type": "application/x-mpegURL", "url": "https://video.twimg.com/ext_tw_video/1/pu/pl/x.m3u8"},
-            {"bitrate": 832000, "content_type": "video/mp4", "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/640x360/b.mp4"},
-            {"bitrate": 2176000, "content_type": "video/mp4", "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/c.mp4"},
-            {"bitrate": 256000, "content_type": "video/mp4", "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/480x270/a.mp4"},
+            {
+                "content_type": "application/x-mpegURL",
+                "url": "https://video.twimg.com/ext_tw_video/1/pu/pl/x.m3u8",
+            },
+            {
+                "bitrate": 832000,
+                "content_type": "video/mp4",
+                "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/640x360/b.mp4",
+            },
+            {
+                "bitrate": 2176000,
+                "content_type": "video/mp4",
+                "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/1280x720/c.mp4",
+            },
+            {
+                "bitrate": 256000,
+                "content_type": "video/mp4",
+                "url": "https://video.twimg.com/ext_tw_video/1/pu/vid/480x270/a.mp4",
+            },
         ],
     },
 }
@@ -103,17 +127,30 @@ def test_syndication_reads_the_whole_record() -> None:
     answer = syndication.parse(syndication_tweet(), KEY)
     assert answer.outcome is Outcome.FOUND and answer.tweet is not None
     tweet = answer.tweet
-    assert (tweet.id, tweet.handle, tweet.author, tweet.lang) == (TWEET_ID, "mod_russia", "Минобороны России", "en")
+    assert (tweet.id, tweet.handle, tweet.author, tweet.lang) == (
+        TWEET_ID,
+        "mod_russia",
+        "Минобороны России",
+        "en",
+    )
     assert tweet.created_at == dt.datetime(2015, 10, 21, 6, 45, 26, tzinfo=dt.UTC)
     # Unescaped, and each t.co link replaced by where it leads; the original kept.
-    assert tweet.text_original.startswith("#FOOTAGE Elimination of a militants' strong point (#Aleppo province) & more")
+    assert tweet.text_original.startswith(
+        "#FOOTAGE Elimination of a militants' strong point (#Aleppo province) & more"
+    )
     assert "https://t.co/eKInDZJCbH" in tweet.text_original
     assert "https://www.youtube.com/watch?v=Mx4zh3R1j0Y" in tweet.text and "t.co/" not in tweet.text
     assert tweet.links == ("https://www.youtube.com/watch?v=Mx4zh3R1j0Y",)  # the medium is in `media`
-    assert [m.to_json()["url"] for m in tweet.media] == ["https://pbs.twimg.com/media/CR2bXyzWcAAf3kP.jpg?name=orig"]
+    assert [m.to_json()["url"] for m in tweet.media] == [
+        "https://pbs.twimg.com/media/CR2bXyzWcAAf3kP.jpg?name=orig"
+    ]
     photo = tweet.media[0]
     assert (photo.type, photo.width, photo.height, photo.alt_text, photo.content_type) == (
-        "photo", 1200, 675, "Smoke over a hill", "image/jpeg"
+        "photo",
+        1200,
+        675,
+        "Smoke over a hill",
+        "image/jpeg",
     )
     assert tweet.hashtags == ("FOOTAGE", "Aleppo") and tweet.source == "syndication"
 
@@ -155,7 +192,10 @@ TOMBSTONES = [
 
 @pytest.mark.parametrize(("text", "state"), TOMBSTONES)
 def test_syndication_tombstones_state_the_fate(text: str, state: TweetState) -> None:
-    data = {"__typename": "TweetTombstone", "tombstone": {"text": {"text": text, "entities": [], "rtl": False}}}
+    data = {
+        "__typename": "TweetTombstone",
+        "tombstone": {"text": {"text": text, "entities": [], "rtl": False}},
+    }
     answer = syndication.parse(data, KEY)
     assert answer.outcome is Outcome.GONE and answer.state is state and text[:20] in answer.reason
 
@@ -335,7 +375,9 @@ CAPTURED_2015 = f"""<!DOCTYPE html><html><head>
 def test_wayback_capture_of_a_2015_status_page() -> None:
     tweet = wayback.parse(CAPTURED_2015, KEY)
     assert tweet is not None and tweet.source == "wayback"
-    assert tweet.text_original.startswith("Radio recon intercepted data about start of talks between #ISIS & Jabhat")
+    assert tweet.text_original.startswith(
+        "Radio recon intercepted data about start of talks between #ISIS & Jabhat"
+    )
     assert "https://t.co/abcDEF" in tweet.text_original and "https://news.example/story" in tweet.text
     assert tweet.urls[0].expanded_url == "https://news.example/story"
     assert tweet.created_at == dt.datetime(2015, 10, 21, 12, 0, tzinfo=dt.UTC)

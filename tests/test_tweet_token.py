@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolver.tweets.token import js_radix_string, syndication_token
+from resolver.twitter.token import js_radix_string, syndication_token
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _MAX_ID = 2**63 - 1

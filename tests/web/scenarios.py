@@ -691,8 +691,9 @@ def install_demo(web: Web) -> None:
     web.tco("demo1", "https://news.example/2015/10/21/story")
     web.tweet_media("demopic", "mod_russia", 656722946431664128)
     # The example article's two links (examples/sputnik-pt-2015-syria.txt), as they might
-    # have led in 2015: the t.co link to the tweet's video, pic.twitter.com to its photo.
-    web.tco("eKInDZJCbH", "https://twitter.com/mod_russia/status/656722946431664128/video/1")
+    # have led in 2015: the t.co link to a YouTube video, pic.twitter.com to the tweet's photo
+    # (the same routes as tests/web/twitter.py's install_example).
+    web.tco("eKInDZJCbH", "https://www.youtube.com/watch?v=Mx4zh3R1j0Y")
     web.tweet_media("PXh7c6aziZ", "mod_russia", 656722946431664128)
     web.shortener(
         "https://bit.ly/demo", "https://news.example/2015/10/21/story", head=HeadPolicy.METHOD_NOT_ALLOWED
@@ -708,12 +709,24 @@ def install_demo(web: Web) -> None:
     for fault in TlsFault:
         web.set_tls(f"{fault.value}.tls.example", fault)
         web.page(f"https://{fault.value}.tls.example/", "<html>unreachable with a verifying client</html>")
+    # Twitter's endpoints, the mirrors and the Wayback Machine, with the example's tweets.
+    from tests.web import twitter  # imported here: twitter.py imports this module
+
+    twitter.install_example(twitter.install_twitter(web))
+
+
+def _install_tweets(web: Web) -> None:
+    from tests.web import twitter  # imported here: twitter.py imports this module
+
+    twitter.install_tweets(web)
 
 
 SCENARIOS: dict[str, Callable[[Web], None]] = {
     "empty": lambda web: None,
     "bench": install_bench,
     "demo": install_demo,
+    # bench plus Twitter, FxTwitter, vxTwitter, the Wayback and the example's tweets (twitter.py)
+    "tweets": _install_tweets,
 }
 
 __all__ = [

@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from resolver.fetch import Fetcher
 from resolver.models import Tweet, TweetLink, TweetMedia, TweetState
 from resolver.snowflake import snowflake_time
-from resolver.tweets.sources import (
+from resolver.twitter.sources import (
     Outcome,
     SourceAnswer,
     TweetKey,

@@ -22,7 +22,7 @@ from typing import Any
 from resolver.fetch import Fetcher
 from resolver.models import Tweet, TweetLink, TweetMedia, TweetState
 from resolver.snowflake import snowflake_time
-from resolver.tweets.sources import (
+from resolver.twitter.sources import (
     Outcome,
     SourceAnswer,
     TweetKey,

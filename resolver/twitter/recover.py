@@ -51,12 +51,12 @@ from resolver.models import (
 from resolver.net import ClientFactory, NetConfig
 from resolver.rules import host_of, is_shortener_host, parse_status_url
 from resolver.snowflake import snowflake_time
-from resolver.tweets.search import find_by_text
-from resolver.tweets.sources import Outcome, Source, TweetKey
-from resolver.tweets.sources.mirrors import DEFAULT_MIRRORS, MirrorSource
-from resolver.tweets.sources.oembed import OEmbedSource
-from resolver.tweets.sources.syndication import SyndicationSource
-from resolver.tweets.sources.wayback import WaybackSource
+from resolver.twitter.search import find_by_text
+from resolver.twitter.sources import Outcome, Source, TweetKey
+from resolver.twitter.sources.mirrors import DEFAULT_MIRRORS, MirrorSource
+from resolver.twitter.sources.oembed import OEmbedSource
+from resolver.twitter.sources.syndication import SyndicationSource
+from resolver.twitter.sources.wayback import WaybackSource
 from resolver.wayback import CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY
 
 #: Cache namespace of tweet records, keyed by ID.
@@ -71,6 +71,9 @@ FATES = frozenset(
         TweetState.AGE_RESTRICTED,
     }
 )
+#: Embed forms that carry the tweet's ID alone (`resolver.detect.html.EMBED_FORMS`): their
+#: `id_source` is `embed-id`; the others name it in a status URL.
+ID_ONLY_FORMS = frozenset({"iframe", "amp-twitter", "data-attribute", "rendered"})
 #: A snowflake date this many days from the embed's date is reported (the embed shows the
 #: reader's local date: one day apart is normal).
 DATE_TOLERANCE_DAYS = 1
@@ -253,9 +256,7 @@ class Recoverer:
         )
         if embed.id:
             status = parse_status_url(embed.url) if embed.url else None
-            source = (
-                IdSource.STATUS_URL if status is not None and status.id == embed.id else IdSource.EMBED_ID
-            )
+            source = IdSource.EMBED_ID if embed.form in ID_ONLY_FORMS else IdSource.STATUS_URL
             key = TweetKey(embed.id, embed.handle or (status.handle if status else None))
             return await self._fetched(ref or embed.id, key, source, status)
         # Links inside the tweet: its own medium (pic.twitter.com) first; a t.co link may lead

@@ -26,7 +26,7 @@ from typing import Any
 
 from resolver.fetch import Fetcher
 from resolver.models import Tweet, TweetLink, TweetMedia, TweetState
-from resolver.tweets.sources import (
+from resolver.twitter.sources import (
     Outcome,
     SourceAnswer,
     TweetKey,
@@ -38,7 +38,7 @@ from resolver.tweets.sources import (
     photo_type,
     utc_from_text,
 )
-from resolver.tweets.token import syndication_token
+from resolver.twitter.token import syndication_token
 
 ENDPOINT = "https://cdn.syndication.twimg.com/tweet-result"
 

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from resolver.fetch import Fetcher
 from resolver.models import Tweet, TweetLink, TweetState
 from resolver.snowflake import snowflake_time
-from resolver.tweets.sources import Outcome, SourceAnswer, TweetKey, as_str, failed
+from resolver.twitter.sources import Outcome, SourceAnswer, TweetKey, as_str, failed
 
 ENDPOINT = "https://publish.twitter.com/oembed"
 _HANDLE_RE = re.compile(r"(?:twitter|x)\.com/(?P<handle>[A-Za-z0-9_]{1,20})/?$", re.IGNORECASE)

@@ -24,8 +24,8 @@ from resolver.fetch import Fetcher
 from resolver.models import Tweet, TweetCandidate
 from resolver.rules import parse_status_url
 from resolver.snowflake import id_range_for_day
-from resolver.tweets.sources import TweetKey
-from resolver.tweets.textmatch import similarity
+from resolver.twitter.sources import TweetKey
+from resolver.twitter.textmatch import similarity
 from resolver.wayback import Capture, cdx, cdx_query_url, decimal_prefixes
 
 #: The hosts whose status pages are searched, in order; the next is asked only when the

@@ -18,7 +18,7 @@ from itertools import islice
 from cache import Store
 from resolver.models import ArticleScan, ArticleTweets, ScanFailure, TweetLookup
 from resolver.net import NetConfig, run_async
-from resolver.tweets.recover import Recoverer, TweetOptions
+from resolver.twitter.recover import Recoverer, TweetOptions
 
 #: Articles recovered at once: their tweets share the run's limits.
 ARTICLE_WINDOW = 8

@@ -1,1 +1,0 @@
-"""Recovering tweets: identification, sources, and the record."""
