@@ -428,3 +428,24 @@ def test_original_size_photo_urls(url: str, orig: str) -> None:
 def test_source_dates(text: str, iso: str | None) -> None:
     parsed = utc_from_text(text)
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+def test_wayback_parses_the_pages_the_local_web_captures() -> None:
+    # The local web's 2015 desktop and mobile status pages (tests/web/twitter.py), read back.
+    from tests.web.twitter import FakeMedia, FakeTweet, mobile_status_page, status_page_2015
+
+    fake = FakeTweet(
+        656722946431664128,
+        "mod_russia",
+        "Минобороны России",
+        "Strike on #ISIS & more https://t.co/abc https://t.co/PXh7c6aziZ",
+        urls=(("https://t.co/abc", "https://news.example/a"),),
+        media=(FakeMedia("photo", "CR2bXyzWcAAf3kP", tco="https://t.co/PXh7c6aziZ"),),
+    )
+    for page in (status_page_2015(fake), mobile_status_page(fake)):
+        tweet = wayback.parse(page, TweetKey(str(fake.id)))
+        assert tweet is not None
+        assert tweet.text_original.startswith("Strike on #ISIS & more https://t.co/abc")
+        assert "https://news.example/a" in tweet.text
+        assert (tweet.handle, tweet.author) == ("mod_russia", "Минобороны России")
+        assert [m.url for m in tweet.media] == ["https://pbs.twimg.com/media/CR2bXyzWcAAf3kP.jpg?name=orig"]

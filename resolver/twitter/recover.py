@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -224,16 +225,28 @@ class Recoverer:
         )
 
     async def lookups(self, refs: Iterable[str]) -> AsyncIterator[TweetLookup]:
-        """`lookup` for many references, in parallel, in input order."""
-        items = list(refs)
-        window = max(1, self.options.concurrency)
-        for start in range(0, len(items), window):
-            batch = items[start : start + window]
-            results = await asyncio.gather(
-                *(self.lookup(ref, index=start + i) for i, ref in enumerate(batch))
-            )
-            for result in results:
-                yield result
+        """`lookup` for many references, `concurrency` at a time, yielded in input order.
+
+        A sliding window: a new reference starts as soon as one finishes, so one slow tweet
+        holds back the output, never the requests of the others.
+        """
+        window: deque[asyncio.Task[TweetLookup]] = deque()
+        pending = iter(enumerate(refs))
+        try:
+            while True:
+                while len(window) < self.options.concurrency:
+                    item = next(pending, None)
+                    if item is None:
+                        break
+                    window.append(asyncio.ensure_future(self.lookup(item[1], index=item[0])))
+                if not window:
+                    return
+                yield await window.popleft()
+        finally:
+            for task in window:
+                task.cancel()
+            if window:
+                await asyncio.gather(*window, return_exceptions=True)
 
     # --- Articles -----------------------------------------------------------------------------
 

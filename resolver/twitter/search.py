@@ -80,7 +80,9 @@ async def find_by_text(
             answer = await cdx(
                 fetcher,
                 cdx_query_url(
-                    f"{host}/{handle.lower()}/status/{prefix}",
+                    # As written: the CDX matches keys case-insensitively (SURT), and a copy of
+                    # it that compares the captured URLs themselves finds them as they were.
+                    f"{host}/{handle}/status/{prefix}",
                     match_type="prefix",
                     limit=CDX_LIMIT,
                     fields=("timestamp", "original", "statuscode"),

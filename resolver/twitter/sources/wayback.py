@@ -37,11 +37,13 @@ from resolver.twitter.sources import (
     photo_type,
     utc_from_epoch,
 )
-from resolver.wayback import fetch_capture
+from resolver.wayback import fetch_capture, format_timestamp
 
 _OG_TITLE_RE = re.compile(
     r"^(?P<name>.+?) (?:on Twitter|on X|no Twitter|en Twitter|sur Twitter|auf Twitter)$"
 )
+#: `<title>Name on Twitter: "text"</title>`, the title of status pages of the 2010s.
+_TITLE_RE = re.compile(r'^(?P<name>.+?) on (?:Twitter|X): [“"](?P<text>.*)[”"]$', re.DOTALL)
 _QUOTED_RE = re.compile(r"^[“\"](?P<text>.*)[”\"]$", re.DOTALL)
 
 
@@ -53,7 +55,9 @@ class WaybackSource:
         if key.capture is not None:
             reply = await fetcher.get(key.capture.replay_url, follow=3, max_bytes=4 << 20)
         elif key.handle:
-            reply = await fetch_capture(fetcher, key.url)
+            # The capture nearest the tweet's own time shows it as it was posted.
+            minted = snowflake_time(key.id)
+            reply = await fetch_capture(fetcher, key.url, format_timestamp(minted) if minted else "2")
         else:
             return SourceAnswer(Outcome.FAILED, reason="no handle to name the status page's capture by")
         if reply.status == 404:
@@ -82,6 +86,17 @@ def parse(page: str, key: TweetKey) -> Tweet | None:
     paragraph = container.find("p", class_="tweet-text") if isinstance(container, Tag) else None
     if not isinstance(paragraph, Tag):
         paragraph = soup.find("p", class_="tweet-text")
+    if not isinstance(paragraph, Tag):
+        # mobile.twitter.com of the 2010s: `div.tweet-text[data-id]` around a `div.dir-ltr`.
+        mobile = soup.find("div", class_="tweet-text", attrs={"data-id": key.id}) or soup.find(
+            "div", class_="tweet-text"
+        )
+        if isinstance(mobile, Tag):
+            inner = mobile.find("div", class_="dir-ltr")
+            paragraph = inner if isinstance(inner, Tag) else mobile
+            table = mobile.find_parent("table", class_="main-tweet")
+            if isinstance(table, Tag):
+                container = table
     handle = key.handle
     author = None
     created = None
@@ -89,22 +104,36 @@ def parse(page: str, key: TweetKey) -> Tweet | None:
     if isinstance(container, Tag):
         handle = as_str(container.get("data-screen-name")) or handle
         author = as_str(container.get("data-name"))
+        fullname = container.find(class_="fullname")
+        if author is None and isinstance(fullname, Tag):
+            author = as_str(fullname.get_text())
+        username = container.find(class_="username")
+        if isinstance(username, Tag) and not container.get("data-screen-name"):
+            handle = as_str(username.get_text().strip().lstrip("@")) or handle
         stamp = container.find(attrs={"data-time": True})
         if isinstance(stamp, Tag):
             created = utc_from_epoch(stamp.get("data-time"))
-        for node in container.find_all(attrs={"data-image-url": True}):
-            if isinstance(node, Tag):
-                url = str(node["data-image-url"])
-                media.append(TweetMedia("photo", orig_photo_url(url), content_type=photo_type(url)))
+        images = [str(n["data-image-url"]) for n in container.find_all(attrs={"data-image-url": True})]
+        if not images:  # the mobile layout: <div class="media"><img src="...:small">
+            images = [str(img["src"]) for img in container.select("div.media img[src]")]
+        for url in images:
+            media.append(TweetMedia("photo", orig_photo_url(url), content_type=photo_type(url)))
     if isinstance(paragraph, Tag):
         original, text, links = _paragraph(paragraph)
         lang = as_str(paragraph.get("lang"))
     else:
         description = _meta(soup, "og:description")
-        if not description:
+        title = soup.title.get_text() if soup.title else ""
+        titled = _TITLE_RE.match(title.strip())
+        if description:
+            m = _QUOTED_RE.match(description.strip())
+            original = text = m["text"] if m else description.strip()
+        elif titled:
+            original = text = titled["text"]
+        else:
             return None
-        m = _QUOTED_RE.match(description.strip())
-        original = text = m["text"] if m else description.strip()
+        if author is None and titled:
+            author = titled["name"]
         links, lang = [], None
     if author is None:
         title = _meta(soup, "og:title")
@@ -145,7 +174,9 @@ def _paragraph(paragraph: Tag) -> tuple[str, str, list[TweetLink]]:
                 expanded.append("\n")
                 continue
             href = str(node.get("href", "")) if node.name == "a" else ""
-            target = as_str(node.get("data-expanded-url")) if node.name == "a" else None
+            target = None
+            if node.name == "a":  # desktop pages say data-expanded-url, mobile ones data-url
+                target = as_str(node.get("data-expanded-url")) or as_str(node.get("data-url"))
             if href.startswith(("https://t.co/", "http://t.co/")):
                 links.append(TweetLink(href, target, as_str(node.get_text()) or None))
                 original.append(href)
