@@ -415,3 +415,19 @@ def test_table_output_and_strict(twitter_web: TwitterWeb) -> None:
 def test_usage_errors(args: tuple[str, ...], message: str) -> None:
     done = run(*args, "1") if args == ("tweet", "--mirror", "https://m.example/{handle}") else run(*args)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_prolific_account_the_nearest_candidates_are_scored_first(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    # 120 captured tweets over the three days around the date shown, more than --max-candidates.
+    start = snowflake_id(at("2015-10-20 00:00:00"))
+    step = (snowflake_id(at("2015-10-23 00:00:00")) - start) // 120
+    twitter_web.bulk(120, start, "busy", {"available": 1}, step=step, captured=True)
+    target = FakeTweet(snowflake_id(at("2015-10-21 14:00:00"), 5), "busy", "Busy", "The one the article quoted",
+                       captures=("20151021150000",))  # fmt: skip
+    twitter_web.add(target)
+    article = tmp_path / "a.txt"
+    article.write_text("The one the article quoted\n— Busy (@busy) October 21, 2015\n", encoding="utf-8")
+    [result] = resolver.tweets([str(article)], options=TweetOptions(max_candidates=20))
+    lookup = result.tweets[0].lookup
+    assert lookup.tweet is not None and lookup.tweet.id == str(target.id)
+    assert twitter_web.hits["syndication"] <= 20

@@ -101,7 +101,7 @@ async def find_by_text(
                     fresh[status.id] = capture
         seen.update(fresh)
         if fresh:
-            scored += await _score(fresh, handle, quote, fetch, max_candidates - len(scored))
+            scored += await _score(fresh, day, handle, quote, fetch, max_candidates - len(scored))
             best = _decide(scored, min_confidence, min_margin)
             if best is not None:
                 break
@@ -130,12 +130,17 @@ async def find_by_text(
 
 async def _score(
     captures: dict[str, Capture],
+    day: dt.date,
     handle: str,
     quote: str,
     fetch: Callable[[TweetKey], Awaitable[Tweet]],
     room: int,
 ) -> list[tuple[TweetCandidate, Capture, Tweet]]:
-    chosen = sorted(captures.items(), key=lambda item: int(item[0]))[: max(0, room)]
+    # The most likely first, when there are more candidates than room: nearest the middle of
+    # the window (the UTC day of the date shown), so a prolific account's busy days around it
+    # do not crowd out the tweet itself.
+    middle = sum(search_window(day)) // 2
+    chosen = sorted(captures.items(), key=lambda item: abs(int(item[0]) - middle))[: max(0, room)]
 
     async def one(tweet_id: str, capture: Capture) -> tuple[TweetCandidate, Capture, Tweet]:
         tweet = await fetch(TweetKey(tweet_id, handle, capture))
