@@ -507,6 +507,12 @@ class TweetCandidate:
     text: str | None = None
     capture: str | None = None  #: the Wayback timestamp of the capture it was found in
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TweetCandidate:
+        return cls(
+            str(data["id"]), float(data["score"]), data.get("url"), data.get("text"), data.get("capture")
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

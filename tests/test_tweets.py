@@ -431,3 +431,20 @@ def test_a_prolific_account_the_nearest_candidates_are_scored_first(twitter_web:
     lookup = result.tweets[0].lookup
     assert lookup.tweet is not None and lookup.tweet.id == str(target.id)
     assert twitter_web.hits["syndication"] <= 20
+
+
+def test_a_search_is_done_once_and_cached(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    install_example(twitter_web)
+    path = tmp_path / "cache.sqlite3"
+    copy = tmp_path / "copy.txt"
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = run("tweets", "--cache", str(path), "-f", "jsonl", str(EXAMPLE), str(copy))
+    assert first.returncode == 0, first.stderr
+    assert twitter_web.hits["cdx"] == 2  # the second article's quote shared the first one's search
+    twitter_web.web.reset_log()
+    second = run("tweets", "--cache", str(path), "-f", "jsonl", str(EXAMPLE))
+    assert second.returncode == 0, second.stderr
+    rows = jsonl(second.stdout)
+    assert rows[1]["id"] == str(EXAMPLE_RADIO_RECON_ID) and rows[1]["id_source"] == "search"
+    assert rows[1]["confidence"] >= 0.95
+    assert twitter_web.web.count() == 0  # tweets and the search, all from the cache

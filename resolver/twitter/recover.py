@@ -52,16 +52,19 @@ from resolver.models import (
 from resolver.net import ClientFactory, NetConfig
 from resolver.rules import host_of, is_shortener_host, parse_status_url
 from resolver.snowflake import snowflake_time
-from resolver.twitter.search import find_by_text
+from resolver.twitter.search import SearchResult, find_by_text
 from resolver.twitter.sources import Outcome, Source, TweetKey
 from resolver.twitter.sources.mirrors import DEFAULT_MIRRORS, MirrorSource
 from resolver.twitter.sources.oembed import OEmbedSource
 from resolver.twitter.sources.syndication import SyndicationSource
 from resolver.twitter.sources.wayback import WaybackSource
+from resolver.twitter.textmatch import normalize
 from resolver.wayback import CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY
 
 #: Cache namespace of tweet records, keyed by ID.
 NS_TWEET = "tweet"
+#: Cache namespace of searches for quotes, keyed by handle, date, threshold and the quote.
+NS_SEARCH = "tweet-search"
 #: States whose record may be kept for a day (a fate can change: an account comes back).
 FATES = frozenset(
     {
@@ -140,6 +143,7 @@ class Recoverer:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._memo: dict[str, Tweet] = {}
         self._inflight: dict[str, asyncio.Future[tuple[Tweet, bool]]] = {}
+        self._searches: dict[str, asyncio.Future[SearchResult]] = {}
         self._cached: set[str] = set()
         self._writes: list[tuple[str, dict[str, Any], float | None]] = []
         self.limits: Limits | None = None
@@ -310,17 +314,7 @@ class Recoverer:
             return TweetLookup(
                 ref, None, reason="; ".join([*reasons, "the search needs the Wayback (--no-wayback)"])
             )
-        assert self.fetcher is not None
-        result = await find_by_text(
-            embed.handle,
-            embed.date,
-            embed.text,
-            fetcher=self.fetcher,
-            fetch=lambda key: self.fetch(key, related=False),
-            min_confidence=self.options.min_confidence,
-            min_margin=self.options.min_margin,
-            max_candidates=self.options.max_candidates,
-        )
+        result = await self._search(embed.handle, embed.date, embed.text)
         if result.chosen is None:
             return TweetLookup(ref, None, candidates=result.candidates, reason=result.reason)
         key = TweetKey(result.chosen.id, embed.handle, result.capture)
@@ -328,6 +322,39 @@ class Recoverer:
         return replace(
             lookup, confidence=result.chosen.score, candidates=result.candidates, reason=result.reason
         )
+
+    async def _search(self, handle: str, day: dt.date, quote: str) -> SearchResult:
+        """`find_by_text`, once per (handle, date, quote) in a run and across runs (the cache:
+        a found tweet for 30 days, no match for a day: the Wayback keeps capturing)."""
+        key = f"{handle.lower()}|{day.isoformat()}|{self.options.min_confidence:g}|{normalize(quote)}"
+        running = self._searches.get(key)
+        if running is None:
+            running = self._searches[key] = asyncio.ensure_future(self._search_fresh(key, handle, day, quote))
+        return await asyncio.shield(running)
+
+    async def _search_fresh(self, key: str, handle: str, day: dt.date, quote: str) -> SearchResult:
+        if not isinstance(self.store, NullStore):
+            entry = self.store.get(NS_SEARCH, key, max_age=self.options.max_age)
+            if entry is not None:
+                try:
+                    return SearchResult.from_json(entry.value)
+                except (KeyError, TypeError, ValueError, IndexError):
+                    pass  # an entry of an older shape: search again
+        assert self.fetcher is not None
+        result = await find_by_text(
+            handle,
+            day,
+            quote,
+            fetcher=self.fetcher,
+            fetch=lambda tweet_key: self.fetch(tweet_key, related=False),
+            min_confidence=self.options.min_confidence,
+            min_margin=self.options.min_margin,
+            max_candidates=self.options.max_candidates,
+        )
+        if result.complete and not isinstance(self.store, NullStore):
+            ttl = ttl_for("tweet") if result.chosen is not None else ttl_for("tweet-tombstone")
+            self.store.put(NS_SEARCH, key, result.to_json(), ttl)
+        return result
 
     # --- Fetching -----------------------------------------------------------------------------
 
@@ -558,4 +585,4 @@ def refs_of(values: Sequence[str]) -> list[str]:
     return [v.strip() for v in values if v.strip() and not v.lstrip().startswith("#")]
 
 
-__all__ = ["FATES", "NS_TWEET", "Recoverer", "TweetOptions", "refs_of"]
+__all__ = ["FATES", "NS_SEARCH", "NS_TWEET", "Recoverer", "TweetOptions", "refs_of"]

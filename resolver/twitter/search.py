@@ -49,6 +49,28 @@ class SearchResult:
     reason: str
     capture: Capture | None = None  #: the chosen one's capture
     tweet: Tweet | None = None  #: the chosen one's record, as fetched for scoring
+    complete: bool = True  #: False when a CDX request failed: the answer may change on a retry
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "chosen": self.chosen.to_json() if self.chosen else None,
+            "candidates": [c.to_json() for c in self.candidates],
+            "reason": self.reason,
+            "capture": [self.capture.timestamp, self.capture.original] if self.capture else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> SearchResult:
+        chosen = data.get("chosen")
+        capture = data.get("capture")
+        return cls(
+            TweetCandidate.from_json(chosen) if isinstance(chosen, dict) else None,
+            tuple(TweetCandidate.from_json(c) for c in data.get("candidates") or () if isinstance(c, dict)),  # type: ignore[union-attr]
+            str(data.get("reason", "")),
+            Capture(str(capture[0]), str(capture[1]))
+            if isinstance(capture, list) and len(capture) == 2
+            else None,
+        )
 
 
 def search_window(day: dt.date) -> tuple[int, int]:
@@ -113,7 +135,7 @@ async def find_by_text(
         why = "no captured status of @" + handle + f" between {_day(low)} and {_day(high)}"
         if problems:
             why += " (" + "; ".join(problems[:3]) + ")"
-        return SearchResult(None, (), why)
+        return SearchResult(None, (), why, complete=not problems)
     best = _decide(scored, min_confidence, min_margin)
     if best is None:
         top = ranked[0][0]
@@ -122,7 +144,7 @@ async def find_by_text(
             f"no candidate is sure enough: the best of {len(ranked)} scores {top.score:.2f} "
             f"(at least {min_confidence:.2f} needed, {min_margin:.2f} ahead of the next, {runner:.2f})"
         )
-        return SearchResult(None, candidates[:SHOWN_CANDIDATES], why)
+        return SearchResult(None, candidates[:SHOWN_CANDIDATES], why, complete=not problems)
     candidate, capture, tweet = best
     why = f"matched the quote among {len(ranked)} captured tweets of @{handle} (score {candidate.score:.2f})"
     return SearchResult(candidate, candidates[:SHOWN_CANDIDATES], why, capture, tweet)
