@@ -190,7 +190,10 @@ def clear_command(
     namespace: Annotated[
         str | None,
         typer.Option(
-            "--namespace", "-n", help="Only this namespace (expand, liveness, tweet, ...).", show_default=False
+            "--namespace",
+            "-n",
+            help="Only this namespace (expand, liveness, tweet, ...).",
+            show_default=False,
         ),
     ] = None,
     yes: Annotated[
@@ -265,7 +268,10 @@ def export_command(
     namespace: Annotated[
         str | None,
         typer.Option(
-            "--namespace", "-n", help="Only this namespace (expand, liveness, tweet, ...).", show_default=False
+            "--namespace",
+            "-n",
+            help="Only this namespace (expand, liveness, tweet, ...).",
+            show_default=False,
         ),
     ] = None,
     include_expired: Annotated[
