@@ -34,6 +34,7 @@ from resolver.models import (
 )
 
 if TYPE_CHECKING:
+    from resolver.archive.api import ArchiveOptions, aarchive, archive
     from resolver.expander.api import ExpandOptions, aexpand, aexpand_iter, expand
     from resolver.scanner import scan, scan_article, scan_bytes, scan_many
     from resolver.twitter.api import TweetOptions, atweet, atweets, tweet, tweets
@@ -52,6 +53,9 @@ _LAZY = {
     "tweets": "resolver.twitter.api",
     "atweets": "resolver.twitter.api",
     "TweetOptions": "resolver.twitter.api",
+    "archive": "resolver.archive.api",
+    "aarchive": "resolver.archive.api",
+    "ArchiveOptions": "resolver.archive.api",
 }
 
 
@@ -64,6 +68,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ArchiveOptions",
     "ArticleFormat",
     "ArticleScan",
     "ArticleTweets",
@@ -90,8 +95,10 @@ __all__ = [
     "UsageError",
     "Where",
     "__version__",
+    "aarchive",
     "aexpand",
     "aexpand_iter",
+    "archive",
     "atweet",
     "atweets",
     "expand",

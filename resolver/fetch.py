@@ -15,6 +15,7 @@ vocabulary (`timeout`, `http-5xx`, `rate-limited`, ...) when no usable answer ca
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import random
 import time
@@ -25,6 +26,7 @@ from typing import Any
 import httpx
 
 from resolver.bodies import content_length, read_bounded, retry_after
+from resolver.expander.engine import Recorder, record_exchange
 from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
 from resolver.expander.limits import Limits
 from resolver.expander.verdicts import Verdict
@@ -102,6 +104,8 @@ class Fetcher:
     max_retry_wait: float = 60.0
     max_bytes: int = 8 * 1024 * 1024
     requests: int = 0  #: requests sent through this fetcher
+    #: Sees every exchange (the archive's WARC writer); None: nothing is recorded.
+    recorder: Recorder | None = None
 
     async def get(
         self,
@@ -194,12 +198,15 @@ class Fetcher:
                     accept=accept.encode("ascii"),
                     extra=tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers),
                 )
+                sent_at = dt.datetime.now(dt.UTC)
                 response = await pool.handle_async_request(request)
                 response.request = request
+                if self.recorder is not None:
+                    response = await record_exchange(self.recorder, url, request, response, sent_at)
                 try:
                     status = response.status_code
                     declared = content_length(response.headers)
-                    if declared is not None and declared > limit and status < 300:
+                    if declared is not None and declared > limit and status < 300 and limit:
                         return Reply(
                             url,
                             url,
@@ -209,7 +216,10 @@ class Fetcher:
                             reason=f"the answer declares {declared:,} bytes, over the {limit:,} read",
                             elapsed_ms=_ms(started),
                         )
-                    body, whole = await read_bounded(response, limit)
+                    if limit == 0:  # only the recorder wants the body (it has read it already)
+                        body, whole = b"", True
+                    else:
+                        body, whole = await read_bounded(response, limit)
                 finally:
                     await response.aclose()
         except TimeoutError:

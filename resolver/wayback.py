@@ -198,19 +198,77 @@ def _common_prefix(a: str, b: str) -> str:
 
 
 __all__ = [
+    "AVAILABILITY_URL",
     "CDX_CONCURRENCY",
     "CDX_GATE",
     "CDX_URL",
     "REPLAY_CONCURRENCY",
     "Capture",
     "CdxAnswer",
+    "Memento",
     "capture_timestamp",
     "cdx",
     "cdx_query_url",
     "decimal_prefixes",
     "fetch_capture",
     "format_timestamp",
+    "nearest",
     "parse_cdx_json",
     "parse_timestamp",
     "replay_url",
 ]
+
+
+# --- The availability API: the capture nearest a date ---------------------------------------------
+
+AVAILABILITY_URL = "https://archive.org/wayback/available"
+#: Availability requests at once (archive.org's own gate, apart from web.archive.org's).
+AVAILABILITY_CONCURRENCY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Memento:
+    """An archived copy of a URL: where to replay it and when it was captured."""
+
+    url: str
+    timestamp: str  #: YYYYMMDDhhmmss
+    status: str | None = None
+
+    @property
+    def datetime(self) -> dt.datetime | None:
+        return parse_timestamp(self.timestamp)
+
+    def to_json(self) -> dict[str, object]:
+        when = self.datetime
+        return {
+            "url": self.url,
+            "datetime": when.isoformat().replace("+00:00", "Z") if when else None,
+            "timestamp": self.timestamp,
+            "source": "wayback",
+        }
+
+
+async def nearest(fetcher: Fetcher, url: str, when: dt.date | dt.datetime | None = None) -> Memento | None:
+    """The Wayback capture of `url` nearest `when` (any when None), or None (none, or no answer).
+
+    `archive.org/wayback/available?url=URL&timestamp=TS` answers
+    `{"archived_snapshots": {"closest": {"available": true, "status": "200", "url": ..., "timestamp": ...}}}`
+    or `{"archived_snapshots": {}}`. Replay URLs come back as http://; they are given as https.
+    """
+    params = {"url": url}
+    if when is not None:
+        params["timestamp"] = format_timestamp(when)
+    reply = await fetcher.get(
+        f"{AVAILABILITY_URL}?{urllib.parse.urlencode(params)}", gate="archive.org", accept="application/json"
+    )
+    data = reply.json() if reply.ok else None
+    snapshots = data.get("archived_snapshots") if isinstance(data, dict) else None
+    closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
+    if not isinstance(closest, dict) or not closest.get("available") or not closest.get("url"):
+        return None
+    replay = str(closest["url"])
+    if replay.startswith("http://web.archive.org/"):
+        replay = "https://" + replay.removeprefix("http://")
+    return Memento(
+        replay, str(closest.get("timestamp") or capture_timestamp(replay) or ""), closest.get("status")
+    )

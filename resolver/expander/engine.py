@@ -15,6 +15,7 @@ persistent cache (`cache/`), read in batches before any request and written in b
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import re
 import socket
@@ -23,7 +24,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -120,8 +121,11 @@ class Expander:
         config: NetConfig | None = None,
         store: Store | None = None,
         factory: ClientFactory | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.options = options or ExpandOptions()
+        #: Sees every exchange (the archive's WARC writer); None: nothing is recorded.
+        self.recorder = recorder
         config = config or NetConfig(
             timeout=self.options.timeout, connect_timeout=self.options.connect_timeout
         )
@@ -570,8 +574,11 @@ class Expander:
                 request = self.factory.request(
                     parsed, user_agent=self._user_agent(host), cookie=cookies.header_for(host)
                 )
+                sent_at = _utc_now() if self.recorder is not None else None
                 response = await pool.handle_async_request(request)
                 response.request = request
+                if self.recorder is not None and sent_at is not None:
+                    response = await record_exchange(self.recorder, url, request, response, sent_at)
                 try:
                     cookies.absorb(host, response.headers)
                     return await self._read_answer(url, host, response, started)
@@ -681,6 +688,31 @@ class Expander:
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+class Recorder(Protocol):
+    """Something that keeps every exchange (the archive's recorder, `resolver.archive.recorder`).
+
+    `exchange` is given each response as it arrives, reads its raw body (bounded, to disk),
+    and returns a response that replays those bytes, which the caller then reads as usual.
+    """
+
+    async def exchange(
+        self, url: str, request: httpx.Request, response: httpx.Response, sent_at: dt.datetime
+    ) -> httpx.Response: ...
+
+
+async def record_exchange(
+    recorder: Recorder, url: str, request: httpx.Request, response: httpx.Response, sent_at: dt.datetime
+) -> httpx.Response:
+    try:
+        return await recorder.exchange(url, request, response, sent_at)
+    finally:
+        await response.aclose()  # the replay stands in for it from here on
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class _ChainCookies:

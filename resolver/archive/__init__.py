@@ -1,0 +1,1 @@
+"""Archiving what an article cites: WARC, readable copies, manifest, verification."""

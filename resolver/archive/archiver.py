@@ -1,0 +1,997 @@
+"""Archiving what an article cites, beside the article: `resolver archive`.
+
+For `path/to/story.html` the folder `path/to/story.archive/` (layout in the README):
+
+    manifest.json, manifest.schema.json, index.html, story.html
+    runs/RUN/capture.warc.gz, capture.cdxj, SHA256SUMS, sources/, tweets/, media/
+
+One run, for one article:
+
+1. Scan the article (links, tweets); read the manifest of earlier runs, if any. If the last
+   run was interrupted, this run completes it: only what it had not committed is fetched.
+2. Each distinct link is an *item*: its whole chain is expanded by the expansion engine with
+   a `Recorder` attached, so every hop's request and response is kept (raw bodies spooled to
+   disk, bounded); the page it ends on is turned into a readable copy (`readable.py`) with
+   its images and stylesheets fetched and saved beside it; a non-HTML target is saved as it
+   is; a failure gets the Wayback's capture nearest the article's date.
+3. The tweets (`resolver.twitter`): each record as JSON, a card, its media downloaded.
+4. Each item is *committed* on its own: its WARC records written to a part file (atomic), its
+   copies written (atomic), then the manifest rewritten (atomic, at most once a second). A
+   SIGKILL at any moment leaves committed items whole and uncommitted ones absent.
+5. At the end of the run: the parts joined into `capture.warc.gz`, a CDXJ index, SHA256SUMS,
+   the views (index.html, story.html with Robust Links), optionally a WACZ.
+
+Never overwrite: a run is a new folder; a payload identical to an earlier run's is written as a
+`revisit` record, and its copies are those of the earlier run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cache import NullStore, Store
+from resolver import __version__
+from resolver.archive import names
+from resolver.archive.recorder import Recorder
+from resolver.archive.warc import Exchange, RecordRef, Revisit
+from resolver.bodies import Deflate
+from resolver.errors import ResolverError
+from resolver.expander.engine import Expander, ExpandOptions
+from resolver.expander.limits import Limits
+from resolver.fetch import Fetcher
+from resolver.fsutil import atomic_write_bytes
+from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind
+from resolver.net import ClientFactory, NetConfig
+from resolver.twitter.recover import Recoverer, TweetOptions
+from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY, nearest
+
+MANIFEST = "manifest.json"
+SCHEMA_FILE = "manifest.schema.json"
+MANIFEST_VERSION = 1
+#: The manifest is rewritten at most this often while a run commits items (and at the end).
+MANIFEST_INTERVAL = 1.0
+#: Articles archived at once (their links share the run's limits).
+ARTICLE_WINDOW = 4
+#: The most of a page's body decoded to make its readable copy.
+READABLE_LIMIT = 16 * 1024 * 1024
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveOptions:
+    """How a run archives. The defaults are the CLI's."""
+
+    out: Path | None = None  #: where NAME.archive/ goes (default: beside the article)
+    concurrency: int = 32
+    per_host: int = 4
+    timeout: float = 60.0  #: seconds per request, the body included
+    retries: int = 2
+    max_body: int = 50 * 1024 * 1024  #: a page or file body is cut (and marked truncated) beyond this
+    max_media: int = 512 * 1024 * 1024  #: the same for tweet media (videos)
+    resources: bool = True  #: save the images and stylesheets of each page
+    max_resources: int = 40  #: per page
+    tweets: bool = True
+    wayback: bool = True  #: ask the Wayback for the capture nearest the article's date, for failures
+    wacz: bool = False
+    allow_private: bool = False
+    tweet_options: TweetOptions = field(default_factory=TweetOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveResult:
+    """What one run did for one article."""
+
+    article: str
+    folder: Path
+    run: str
+    links: int  #: distinct links archived in this run
+    archived: int  #: of which a copy or a tweet stop was kept
+    failed: int
+    skipped: int  #: already committed by the interrupted run this one completed
+    tweets: int
+    bytes: int
+    resumed: str | None = None  #: the interrupted run completed, if any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article,
+            "folder": str(self.folder),
+            "run": self.run,
+            "links": self.links,
+            "archived": self.archived,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "tweets": self.tweets,
+            "bytes": self.bytes,
+            "resumed": self.resumed,
+        }
+
+
+def folder_for(source: str, out: Path | None) -> Path:
+    """`path/to/story.html` -> `path/to/story.archive` (or `OUT/story.archive`); a URL -> a
+    sanitised name from the URL, in OUT or the current directory."""
+    if "://" in source:
+        name = names.url_filename(source, ext=None)
+        return (out or Path.cwd()) / f"{name}.archive"
+    if source == "-":
+        return (out or Path.cwd()) / "stdin.archive"
+    path = Path(source)
+    stem = names.safe_filename(path.stem or path.name, default="article")
+    return (out or path.parent) / f"{stem}.archive"
+
+
+def new_run_id(folder: Path, now: dt.datetime) -> str:
+    base = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_id, n = base, 1
+    while (folder / "runs" / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+class Archiver:
+    """One process's archiving: network clients, limits and the recorder, for many articles."""
+
+    def __init__(
+        self,
+        options: ArchiveOptions | None = None,
+        *,
+        config: NetConfig | None = None,
+        store: Store | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+        spool: Path | None = None,
+    ) -> None:
+        self.options = options or ArchiveOptions()
+        self.config = config or NetConfig(timeout=self.options.timeout)
+        self.store: Store = store if store is not None else NullStore()
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._spool_root = spool
+        self._spool_tmp: Any = None
+        self.factory = ClientFactory(self.config, per_host=self.options.per_host)
+        self.recorder: Recorder | None = None
+        self.expander: Expander | None = None
+        self.fetcher: Fetcher | None = None
+        self.lookups: Fetcher | None = None
+        self.recoverer: Recoverer | None = None
+
+    async def __aenter__(self) -> Archiver:
+        import tempfile
+
+        options = self.options
+        self.factory.prepare()
+        if self._spool_root is None:
+            self._spool_tmp = tempfile.TemporaryDirectory(prefix="resolver-spool-")
+            spool = Path(self._spool_tmp.name)
+        else:
+            spool = self._spool_root
+        self.recorder = Recorder(spool, max_body=options.max_body)
+        limits = Limits(
+            options.concurrency,
+            options.per_host,
+            gate_limits={
+                CDX_GATE: CDX_CONCURRENCY,
+                "web.archive.org": REPLAY_CONCURRENCY,
+                "archive.org": AVAILABILITY_CONCURRENCY,
+            },
+        )
+        # Archiving reads whole bodies: the per-request deadline covers the body, and the
+        # link's deadline its hops; the expansion cache is not read (every hop must be
+        # fetched to be recorded).
+        self.expander = Expander(
+            ExpandOptions(
+                concurrency=options.concurrency,
+                per_host=options.per_host,
+                timeout=options.timeout,
+                link_timeout=max(options.timeout * 4, 60.0),
+                retries=options.retries,
+                max_body=options.max_body,
+                allow_private=options.allow_private,
+            ),
+            config=self.config,
+            store=NullStore(),
+            factory=self.factory,
+            recorder=self.recorder,
+        )
+        await self.expander.__aenter__()
+        self.expander.limits = limits
+        self.fetcher = Fetcher(
+            self.factory, limits, timeout=options.timeout, retries=options.retries, recorder=self.recorder
+        )
+        self.lookups = Fetcher(
+            self.factory, limits, timeout=min(options.timeout, 30.0), retries=options.retries
+        )
+        if options.tweets:
+            self.recoverer = Recoverer(
+                options.tweet_options, config=self.config, store=self.store, factory=self.factory
+            )
+            await self.recoverer.__aenter__()
+            assert self.recoverer.fetcher is not None and self.recoverer.expander is not None
+            # The tweets' requests are part of the run: recorded, under the run's limits, and
+            # their short links expanded by the same engine as the article's (once each).
+            self.recoverer.fetcher.recorder = self.recorder
+            self.recoverer.fetcher.limits = limits
+            self.recoverer.limits = limits
+            await self.recoverer.expander.aclose()
+            self.recoverer.expander = self.expander
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.recoverer is not None:
+            await self.recoverer.aclose()
+        if self.expander is not None:
+            await self.expander.aclose()
+        await self.factory.aclose()
+        if self._spool_tmp is not None:
+            self._spool_tmp.cleanup()
+
+    async def archive(self, scan: ArticleScan, raw: bytes, *, html: str | None = None) -> ArchiveResult:
+        """Archive one scanned article (`raw`: its bytes as read; `html`: its decoded text)."""
+        folder = folder_for(scan.article, self.options.out)
+        run = _Run(self, scan, raw, html, folder)
+        return await run.go()
+
+
+# --- One run of one article ----------------------------------------------------------------------
+
+
+@dataclass
+class _Capture:
+    """What fetching one link gave, before it is committed."""
+
+    url: str
+    expansion: Expansion
+    page: str | None = None  #: the decoded HTML of the page the chain ended on
+    resources: list[tuple[str, str]] = field(default_factory=list)  #: (kind, url) saved with it
+    memento: dict[str, Any] | None = None
+
+
+class _Run:
+    def __init__(
+        self, archiver: Archiver, scan: ArticleScan, raw: bytes, html: str | None, folder: Path
+    ) -> None:
+        self.a = archiver
+        self.options = archiver.options
+        self.scan = scan
+        self.raw = raw
+        self.html = html
+        self.folder = folder
+        self.now = archiver.clock()
+        self.manifest: dict[str, Any] = {}
+        self.run_id = ""
+        self.run_dir = folder
+        self.parts = 0
+        self.lock = asyncio.Lock()
+        self.saved_at = 0.0
+        self.dirty = False
+        self.previous: dict[tuple[str, str], Revisit] = {}
+        self.previous_copies: dict[tuple[str, str], dict[str, Any]] = {}
+        self.committed_urls: dict[str, dict[str, Any]] = {}  #: url -> its link entry of this run
+        self.refs: dict[str, list[RecordRef]] = {}
+        self.bytes = 0
+        self.counts = {"archived": 0, "failed": 0}
+        self.resumed: str | None = None
+
+    # -- set-up -------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        path = self.folder / MANIFEST
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ArchiveError(
+                    f"{path}: the manifest cannot be read ({exc}); move it away to start over"
+                ) from None
+            if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
+                raise ArchiveError(f"{path}: not a resolver archive manifest of version {MANIFEST_VERSION}")
+            self.manifest = data
+        else:
+            self.manifest = {
+                "manifest_version": MANIFEST_VERSION,
+                "schema": SCHEMA_FILE,
+                "tool": {"name": "resolver", "version": __version__},
+                "article": {},
+                "runs": [],
+                "links": [],
+                "tweets": [],
+                "files": {},
+            }
+        for link in self.manifest.get("links", []):
+            for hop in link.get("chain", []):
+                if hop.get("response_record") and hop.get("payload_digest"):
+                    key = (hop["url"], hop["payload_digest"])
+                    self.previous[key] = Revisit(
+                        hop["response_record"], hop["url"], hop.get("date") or link.get("archived_at", ""),
+                        hop["payload_digest"],
+                    )  # fmt: skip
+                    if link.get("copy") and hop["url"] == link.get("final_url"):
+                        self.previous_copies[key] = link["copy"]
+
+    def _start(self) -> set[str]:
+        """Open this run; returns the URLs an interrupted run already committed."""
+        runs = self.manifest["runs"]
+        done: set[str] = set()
+        if runs and not runs[-1].get("complete"):
+            interrupted = runs[-1]
+            self.resumed = interrupted["id"]
+            self._finish_interrupted(interrupted)
+            done = {link["url"] for link in self.manifest["links"] if link.get("run") == interrupted["id"]}
+        self.run_id = new_run_id(self.folder, self.now)
+        self.run_dir = self.folder / "runs" / self.run_id
+        self.run_dir.mkdir(parents=True, exist_ok=False)
+        runs.append(
+            {
+                "id": self.run_id,
+                "started_at": _iso(self.now),
+                "finished_at": None,
+                "complete": False,
+                "resumes": self.resumed,
+                "tool_version": __version__,
+                "warc": [],
+                "cdxj": None,
+                "wacz": None,
+                "sha256sums": None,
+                "counts": {},
+            }
+        )
+        self._article_entry()
+        return done
+
+    def _article_entry(self) -> None:
+        from resolver.detect.published import published_date
+
+        source = self.scan.article
+        path = None if "://" in source or source == "-" else source
+        published, how = published_date(self.html if self.scan.format.value == "html" else None, path=path)
+        self.manifest["article"] = {
+            "source": source,
+            "file": None,
+            "sha256": hashlib.sha256(self.raw).hexdigest(),
+            "size": len(self.raw),
+            "format": self.scan.format.value,
+            "encoding": self.scan.encoding,
+            "published": published.isoformat() if published else None,
+            "published_source": how,
+            "url": source if "://" in source else None,
+            "title": _title(self.html) if self.html else None,
+        }
+        self.published = published
+
+    def _finish_interrupted(self, run: dict[str, Any]) -> None:
+        """Join the committed parts of an interrupted run and drop what it had not committed."""
+        run_dir = self.folder / "runs" / run["id"]
+        committed = set(run.get("warc") or [])
+        files = self.manifest["files"]
+        for path in sorted(run_dir.rglob("*")) if run_dir.exists() else []:
+            rel = path.relative_to(self.folder).as_posix()
+            if path.is_file() and rel not in files and rel not in committed:
+                path.unlink()  # written but never committed: fetched again by this run
+        parts = [self.folder / p for p in run.get("warc") or [] if (self.folder / p).exists()]
+        if parts:
+            self._join_parts(run, run_dir, parts)
+        run["complete"] = True
+        run["finished_at"] = run.get("finished_at") or _iso(self.a.clock())
+        run["interrupted"] = True
+
+    # -- the run --------------------------------------------------------------------------------------
+
+    async def go(self) -> ArchiveResult:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._load()
+        done = self._start()
+        self._save(force=True)
+        distinct = list(dict.fromkeys(link.url for link in self.scan.links if _archivable(link)))
+        todo = [url for url in distinct if url not in done]
+        tasks = [asyncio.ensure_future(self._link(url)) for url in todo]
+        autosave = asyncio.ensure_future(self._autosave())
+        tweet_task = (
+            asyncio.ensure_future(self._tweets()) if self.options.tweets and self.scan.tweets else None
+        )
+        try:
+            for task in asyncio.as_completed(tasks):
+                capture = await task
+                async with self.lock:
+                    self._commit_link(capture)
+                    self._save()
+            if tweet_task is not None:
+                await tweet_task
+        except BaseException:
+            autosave.cancel()
+            for task in tasks:
+                task.cancel()
+            if tweet_task is not None:
+                tweet_task.cancel()
+            with contextlib.suppress(Exception):
+                self._save(force=True)  # what is committed stays committed
+            raise
+        autosave.cancel()
+        self._finish()
+        return ArchiveResult(
+            self.scan.article,
+            self.folder,
+            self.run_id,
+            len(todo),
+            self.counts["archived"],
+            self.counts["failed"],
+            len(distinct) - len(todo),
+            len(self.scan.tweets),
+            self.bytes,
+            self.resumed,
+        )
+
+    async def _link(self, url: str) -> _Capture:
+        a = self.a
+        assert a.expander is not None and a.recorder is not None and a.fetcher is not None
+        with a.recorder.item(self._item(url)):
+            expansion = await a.expander.expand(url)
+            capture = _Capture(url, expansion)
+            final = self._final_exchange(expansion)
+            if final is not None and expansion.tweet is None and _is_html(final):
+                capture.page = _decode_text(final, READABLE_LIMIT)
+                if capture.page and self.options.resources:
+                    from resolver.archive.readable import resource_urls
+
+                    wanted = resource_urls(capture.page, expansion.final_url or url)[
+                        : self.options.max_resources
+                    ]
+                    capture.resources = wanted
+                    await asyncio.gather(*(a.fetcher.get(u, max_bytes=0) for _, u in wanted))
+        if not expansion.ok and expansion.tweet is None and self.options.wayback and a.lookups is not None:
+            memento = await nearest(a.lookups, expansion.final_url or url, self.published)
+            capture.memento = memento.to_json() if memento else None
+        return capture
+
+    def _final_exchange(self, expansion: Expansion) -> Exchange | None:
+        assert self.a.recorder is not None
+        if not expansion.hops or expansion.final_url is None:
+            return None
+        found = self.a.recorder.by_url(expansion.hops[-1].url)
+        good = [e for e in found if 200 <= e.status < 300]
+        return good[-1] if good else None
+
+    def _item(self, url: str) -> str:
+        return f"{self.folder}|{url}"
+
+    # -- committing -------------------------------------------------------------------------------
+
+    def _commit_link(self, capture: _Capture) -> None:
+        recorder = self.a.recorder
+        assert recorder is not None
+        expansion = capture.expansion
+        own = recorder.take(self._item(capture.url))
+        shared = [
+            e for hop in expansion.hops for e in recorder.by_url(hop.url) if all(e is not o for o in own)
+        ]
+        exchanges = _unique(own + shared)
+        final = self._final_exchange(expansion)
+        refs = self._write_part(exchanges, {"url": capture.url, "verdict": expansion.verdict.value})
+        copy = self._copies(capture, final, refs) if final is not None else None
+        recorder.forget(exchanges)
+        entry_chain = []
+        for hop in expansion.hops:
+            hop_refs = self.refs.get(hop.url, [])
+            request = next((r for r in reversed(hop_refs) if r.record_type == "request"), None)
+            response = next((r for r in reversed(hop_refs) if r.record_type in ("response", "revisit")), None)
+            entry_chain.append(
+                {
+                    **hop.to_json(),
+                    "request_record": request.record_id if request else None,
+                    "response_record": response.record_id if response else None,
+                    "record_type": response.record_type if response else None,
+                    "warc": self._warc_path(response.file) if response else None,
+                    "offset": response.offset if response else None,
+                    "date": response.date if response else None,
+                    "payload_digest": response.payload_digest if response else None,
+                    "payload_sha256": response.payload_sha256 if response else None,
+                }
+            )
+        ok = expansion.ok or expansion.tweet is not None
+        self.counts["archived" if ok else "failed"] += 1
+        base = {
+            "run": self.run_id,
+            "archived_at": _iso(self.a.clock()),
+            "final_url": expansion.final_url,
+            "verdict": expansion.verdict.value,
+            "http_status": expansion.http_status,
+            "reason": expansion.reason,
+            "chain": entry_chain,
+            "content_type": _content_type(final) if final else None,
+            "truncated": bool(final and final.truncated),
+            "copy": copy,
+            "tweet_id": expansion.tweet.id if expansion.tweet else None,
+            "memento": capture.memento,
+        }
+        for link in self.scan.links:
+            if link.url == capture.url:
+                self.manifest["links"].append({**_occurrence(link), **base})
+
+    def _write_part(self, exchanges: list[Exchange], metadata: dict[str, Any]) -> list[RecordRef]:
+        from resolver.archive.warc import write_part
+
+        if not exchanges:
+            return []
+        self.parts += 1
+        name = f"part-{self.parts:06d}.warc.gz"
+        dest = self.run_dir / "parts" / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+
+        def previous(url: str, digest: str) -> Revisit | None:
+            return self.previous.get((url, digest))
+
+        refs = write_part(
+            dest, exchanges, software=f"resolver/{__version__}", metadata=metadata, previous=previous
+        )
+        rel = dest.relative_to(self.folder).as_posix()
+        self.manifest["runs"][-1]["warc"].append(rel)
+        self._file(dest)
+        for ref in refs:
+            if ref.record_type in ("request", "response", "revisit"):
+                self.refs.setdefault(ref.url, []).append(ref)
+        self.bytes += sum(e.body_length for e in exchanges)
+        return refs
+
+    def _warc_path(self, file: str) -> str:
+        return (self.run_dir / "parts" / file).relative_to(self.folder).as_posix()
+
+    def _copies(self, capture: _Capture, final: Exchange, refs: list[RecordRef]) -> dict[str, Any] | None:
+        response = next(
+            (r for r in refs if r.url == final.url and r.record_type in ("response", "revisit")), None
+        )
+        if response is not None and response.record_type == "revisit" and response.payload_digest:
+            earlier = self.previous_copies.get((final.url, response.payload_digest))
+            if earlier is not None:
+                return {**earlier, "revisit": True}
+        url = capture.expansion.final_url or capture.url
+        sources = self.run_dir / "sources"
+        sources.mkdir(parents=True, exist_ok=True)
+        copy: dict[str, Any] = {"html": None, "text": None, "file": None, "resources": []}
+        if capture.page is not None:
+            from resolver.archive.readable import make_readable
+
+            stem = names.url_filename(url)
+            files_dir = sources / f"{stem}_files"
+            local: dict[str, str] = {}
+            for _kind, resource_url in capture.resources:
+                exchange = (
+                    next(
+                        (e for e in reversed(self.a.recorder.by_url(resource_url)) if 200 <= e.status < 300),
+                        None,
+                    )
+                    if self.a.recorder
+                    else None
+                )
+                if exchange is None:
+                    continue
+                files_dir.mkdir(exist_ok=True)
+                target = files_dir / names.url_filename(
+                    resource_url, ext=names.extension_for(_content_type(exchange), resource_url)
+                )
+                if self._decode_to(exchange, target, self.options.max_body):
+                    local[resource_url] = f"{files_dir.name}/{target.name}"
+                    copy["resources"].append(target.relative_to(self.folder).as_posix())
+            readable = make_readable(capture.page, url=url, captured_at=final.started_at, resources=local)
+            html_path = sources / f"{stem}.html"
+            text_path = sources / f"{stem}.txt"
+            self._write(html_path, readable.html.encode("utf-8"))
+            self._write(text_path, readable.text.encode("utf-8"))
+            copy["html"] = html_path.relative_to(self.folder).as_posix()
+            copy["text"] = text_path.relative_to(self.folder).as_posix()
+            copy["title"] = readable.title
+        else:
+            disposition = _header(final, "content-disposition")
+            given = names.filename_from_content_disposition(disposition) if disposition else None
+            ext = names.extension_for(_content_type(final), url)
+            name = names.safe_filename(given) if given else names.url_filename(url, ext=ext)
+            target = sources / name
+            if target.exists():
+                target = sources / names.url_filename(url, ext=ext)
+            if self._decode_to(final, target, self.options.max_body):
+                copy["file"] = target.relative_to(self.folder).as_posix()
+        return copy
+
+    def _decode_to(self, exchange: Exchange, target: Path, limit: int) -> bool:
+        """The exchange's body, content-decoded (bounded: no bomb inflates), atomically to `target`."""
+        if exchange.body_path is None or not exchange.body_path.exists():
+            return False
+        tmp = target.with_name(target.name + ".tmp")
+        encoding = (_header(exchange, "content-encoding") or "").strip().lower()
+        decoder: Any = (
+            zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if encoding in ("gzip", "x-gzip")
+            else Deflate()
+            if encoding == "deflate"
+            else None
+        )
+        written = 0
+        try:
+            with exchange.body_path.open("rb") as src, tmp.open("wb") as dst:
+                while chunk := src.read(256 * 1024):
+                    data = decoder.decompress(chunk, max(1, limit - written + 1)) if decoder else chunk
+                    written += len(data)
+                    if written > limit:
+                        dst.write(data[: len(data) - (written - limit)])
+                        break
+                    dst.write(data)
+                dst.flush()
+                os.fsync(dst.fileno())
+            os.replace(tmp, target)
+        except (OSError, zlib.error):
+            tmp.unlink(missing_ok=True)
+            return False
+        self._file(target)
+        return True
+
+    def _write(self, path: Path, data: bytes) -> None:
+        atomic_write_bytes(path, data)
+        self._file(path)
+
+    def _file(self, path: Path) -> None:
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        rel = path.relative_to(self.folder).as_posix()
+        self.manifest["files"][rel] = {"sha256": digest.hexdigest(), "size": size, "run": self.run_id}
+
+    # -- tweets -------------------------------------------------------------------------------------
+
+    async def _tweets(self) -> None:
+        a = self.a
+        if a.recoverer is None or a.recorder is None:
+            return
+        with a.recorder.item(self._item("tweets")):
+            result = await a.recoverer.article(self.scan)
+        async with self.lock:
+            exchanges = a.recorder.take(self._item("tweets"))
+            self._write_part(exchanges, {"tweets": len(result.tweets)})
+            a.recorder.forget(exchanges)
+        for item in result.tweets:
+            await self._tweet(item)
+
+    async def _tweet(self, item: EmbeddedTweet) -> None:
+        a = self.a
+        assert a.recorder is not None and a.fetcher is not None
+        from resolver.archive.pages import render_tweet_card
+
+        tweet = item.lookup.tweet
+        entry: dict[str, Any] = {
+            "index": item.index,
+            "id": tweet.id if tweet else None,
+            "id_source": item.lookup.id_source.value if item.lookup.id_source else None,
+            "confidence": item.lookup.confidence,
+            "state": item.lookup.state.value,
+            "handle": (tweet.handle if tweet else None) or item.embed.handle,
+            "author": (tweet.author if tweet else None) or item.embed.author,
+            "created_at": tweet.to_json()["created_at"] if tweet else None,
+            "text": (tweet.text if tweet else None) or item.embed.text,
+            "url": tweet.url if tweet else item.embed.url,
+            "reason": tweet.reason if tweet else item.lookup.reason,
+            "warnings": list(item.lookup.warnings),
+            "json": None,
+            "card": None,
+            "media": [],
+            "run": self.run_id,
+        }
+        if tweet is not None:
+            name = f"tweet-{item.index}-{tweet.id}"
+            with a.recorder.item(self._item(name), cap=self.options.max_media):
+                await asyncio.gather(*(a.fetcher.get(m.url, max_bytes=0) for m in tweet.media))
+            async with self.lock:
+                exchanges = a.recorder.take(self._item(name))
+                refs = self._write_part(exchanges, {"tweet": tweet.id})
+                media_dir = self.run_dir / "media"
+                files: list[tuple[dict[str, Any], str | None]] = []
+                for n, medium in enumerate(tweet.media, 1):
+                    exchange = next(
+                        (e for e in reversed(exchanges) if e.url == medium.url and 200 <= e.status < 300),
+                        None,
+                    )
+                    media_entry: dict[str, Any] = {
+                        "url": medium.url, "type": medium.type, "file": None, "sha256": None, "size": None,
+                        "alt_text": medium.alt_text,
+                        "record": next((r.record_id for r in refs if r.url == medium.url and r.record_type in ("response", "revisit")), None),  # noqa: E501
+                    }  # fmt: skip
+                    if exchange is not None:
+                        media_dir.mkdir(parents=True, exist_ok=True)
+                        target = media_dir / names.safe_filename(
+                            f"{tweet.id}-{n}.{names.extension_for(_content_type(exchange), medium.url)}"
+                        )
+                        if self._decode_to(exchange, target, self.options.max_media):
+                            rel = target.relative_to(self.folder).as_posix()
+                            info = self.manifest["files"][rel]
+                            media_entry.update({"file": rel, "sha256": info["sha256"], "size": info["size"]})
+                    entry["media"].append(media_entry)
+                    files.append(
+                        (medium.to_json(), f"../media/{target.name}" if media_entry["file"] else None)
+                    )
+                a.recorder.forget(exchanges)
+                tweets_dir = self.run_dir / "tweets"
+                tweets_dir.mkdir(parents=True, exist_ok=True)
+                record = tweet.to_json()
+                json_path = tweets_dir / f"{names.safe_filename(tweet.id)}.json"
+                self._write(json_path, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+                card = render_tweet_card(record, media_files=files, captured_at=_iso(self.a.clock()))
+                card_path = tweets_dir / f"{names.safe_filename(tweet.id)}.html"
+                self._write(card_path, card.encode("utf-8"))
+                entry["json"] = json_path.relative_to(self.folder).as_posix()
+                entry["card"] = card_path.relative_to(self.folder).as_posix()
+        async with self.lock:
+            self.manifest["tweets"] = [
+                t
+                for t in self.manifest["tweets"]
+                if t.get("index") != item.index or t.get("run") != self.run_id
+            ]
+            self.manifest["tweets"].append(entry)
+            self._save()
+
+    # -- the end --------------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        run = self.manifest["runs"][-1]
+        parts = [self.folder / p for p in run["warc"]]
+        if parts:
+            self._join_parts(run, self.run_dir, parts)
+        if self.options.wacz and run["warc"]:
+            self._wacz(run)
+        self._sha256sums(run)
+        self._views()
+        run["complete"] = True
+        run["finished_at"] = _iso(self.a.clock())
+        run["counts"] = {
+            "links": self.counts["archived"] + self.counts["failed"],
+            "archived": self.counts["archived"],
+            "failed": self.counts["failed"],
+            "tweets": len(self.scan.tweets),
+            "bytes": self.bytes,
+        }
+        self._save(force=True)
+
+    def _join_parts(self, run: dict[str, Any], run_dir: Path, parts: list[Path]) -> None:
+        from resolver.archive.warc import concat_parts, write_cdxj
+
+        dest = run_dir / "capture.warc.gz"
+        moved = concat_parts(parts, dest)
+        files = self.manifest["files"]
+        rel_dest = dest.relative_to(self.folder).as_posix()
+        part_names = {p.relative_to(self.folder).as_posix(): p.name for p in parts}
+        for link in self.manifest["links"]:
+            for hop in link.get("chain", []):
+                if hop.get("warc") in part_names and hop.get("offset") is not None:
+                    new = moved.get((part_names[hop["warc"]], hop["offset"]))
+                    if new is not None:
+                        hop["warc"], hop["offset"] = rel_dest, new[1]
+        for rel in part_names:
+            files.pop(rel, None)
+        run["warc"] = [rel_dest]
+        self._file_at(dest, run["id"])
+        cdxj = run_dir / "capture.cdxj"
+        write_cdxj([dest], cdxj)
+        run["cdxj"] = cdxj.relative_to(self.folder).as_posix()
+        self._file_at(cdxj, run["id"])
+        for part in parts:
+            part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            (run_dir / "parts").rmdir()
+
+    def _file_at(self, path: Path, run_id: str) -> None:
+        self._file(path)
+        self.manifest["files"][path.relative_to(self.folder).as_posix()]["run"] = run_id
+
+    def _sha256sums(self, run: dict[str, Any]) -> None:
+        prefix = f"runs/{run['id']}/"
+        lines = [
+            f"{info['sha256']}  {rel[len(prefix) :]}"
+            for rel, info in sorted(self.manifest["files"].items())
+            if rel.startswith(prefix)
+        ]
+        path = self.run_dir / "SHA256SUMS"
+        atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
+        run["sha256sums"] = path.relative_to(self.folder).as_posix()
+        self._file(path)
+
+    def _views(self) -> None:
+        from resolver.archive.pages import RobustLink, render_index, robust_html, robust_text
+
+        schema = Path(__file__).with_name(SCHEMA_FILE)
+        if schema.exists():
+            self._write(self.folder / SCHEMA_FILE, schema.read_bytes())
+        robust: dict[str, RobustLink] = {}
+        for link in self.manifest["links"]:
+            copy = link.get("copy") or {}
+            version = copy.get("html") or copy.get("file")
+            memento = link.get("memento")
+            when = (link.get("archived_at") or "")[:10]
+            if version:
+                robust[link["url"]] = RobustLink(link["url"], version, when)
+                robust.setdefault(link["raw"], robust[link["url"]])
+            elif memento:
+                robust[link["url"]] = RobustLink(
+                    link["url"], memento["url"], (memento.get("datetime") or "")[:10]
+                )
+                robust.setdefault(link["raw"], robust[link["url"]])
+        name = f"{self.folder.name.removesuffix('.archive')}.html"
+        if self.scan.format.value == "html" and self.html is not None:
+            story = robust_html(self.html, robust)
+        else:
+            text = self.html if self.html is not None else self.raw.decode("utf-8", "replace")
+            spans = _text_spans(text, self.scan.links)
+            story = robust_text(text, spans, robust, title=self.manifest["article"].get("title") or name)
+        # In the article's own encoding: its <meta charset> (if any) must stay true; what that
+        # encoding cannot hold becomes character references.
+        encoding = self.scan.encoding if self.scan.format.value == "html" and self.scan.encoding else "utf-8"
+        try:
+            data = story.encode(encoding, errors="xmlcharrefreplace")
+        except LookupError:
+            data = story.encode("utf-8")
+        self._write(self.folder / name, data)
+        self.manifest["article"]["file"] = name
+        self._write(self.folder / "index.html", render_index(self.manifest).encode("utf-8"))
+
+    def _wacz(self, run: dict[str, Any]) -> None:
+        from resolver.archive.warc import pack_wacz
+
+        pages = [
+            (link["final_url"], link["archived_at"], (link.get("copy") or {}).get("title"))
+            for link in self.manifest["links"]
+            if link.get("run") == run["id"] and link.get("final_url") and link.get("verdict") == "ok"
+        ]
+        dest = self.run_dir / "archive.wacz"
+        pack_wacz(
+            [self.folder / w for w in run["warc"]],
+            dest,
+            pages=list(dict.fromkeys(pages)),
+            title=self.scan.article,
+        )
+        run["wacz"] = dest.relative_to(self.folder).as_posix()
+        self._file(dest)
+
+    async def _autosave(self) -> None:
+        """Commits come in bursts: a commit whose manifest write was skipped (see `_save`) is
+        written within MANIFEST_INTERVAL, not at the next commit, which may be long after."""
+        while True:
+            await asyncio.sleep(MANIFEST_INTERVAL)
+            if self.dirty:
+                async with self.lock:
+                    self._save(force=True)
+
+    def _save(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.saved_at < MANIFEST_INTERVAL:
+            self.dirty = True  # `_autosave` writes it within the interval
+            return
+        self.saved_at = now
+        self.dirty = False
+        data = json.dumps(self.manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        atomic_write_bytes(self.folder / MANIFEST, data)
+
+
+class ArchiveError(ResolverError):
+    """An archive folder that cannot be used (a foreign or unreadable manifest)."""
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _archivable(link: Link) -> bool:
+    # A status URL is the tweet's (archived as a tweet: its page is a login wall); a media
+    # file's URL is archived with its tweet; everything else is a page to keep.
+    return link.kind is not LinkKind.TWEET and not link.url.startswith("https://pbs.twimg.com/")
+
+
+def _occurrence(link: Link) -> dict[str, Any]:
+    return {
+        "url": link.url,
+        "raw": link.raw,
+        "kind": link.kind.value,
+        "host": link.host,
+        "where": link.where.to_json(),
+        "tweet": link.tweet,
+        "text": link.text,
+    }
+
+
+def _unique(exchanges: Iterable[Exchange]) -> list[Exchange]:
+    seen: set[int] = set()
+    out = []
+    for exchange in exchanges:
+        if id(exchange) not in seen:
+            seen.add(id(exchange))
+            out.append(exchange)
+    return out
+
+
+def _header(exchange: Exchange, name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in exchange.response_headers:
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def _content_type(exchange: Exchange) -> str | None:
+    value = _header(exchange, "content-type")
+    return value.split(";", 1)[0].strip().lower() if value else None
+
+
+def _is_html(exchange: Exchange) -> bool:
+    kind = _content_type(exchange)
+    return kind in _HTML_TYPES or (kind is None and exchange.body_length > 0)
+
+
+def _decode_text(exchange: Exchange, limit: int) -> str | None:
+    """The body of an HTML answer as text (decoded from gzip/deflate, bounded)."""
+    if exchange.body_path is None:
+        return ""
+    encoding = (_header(exchange, "content-encoding") or "").strip().lower()
+    raw = bytearray()
+    decoder: Any = (
+        zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if encoding in ("gzip", "x-gzip")
+        else Deflate()
+        if encoding == "deflate"
+        else None
+    )
+    try:
+        with exchange.body_path.open("rb") as handle:
+            while len(raw) < limit and (chunk := handle.read(256 * 1024)):
+                raw += decoder.decompress(chunk, limit - len(raw)) if decoder else chunk[: limit - len(raw)]
+    except (OSError, zlib.error):
+        return None
+    charset = "utf-8"
+    for part in (_header(exchange, "content-type") or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"'")
+    try:
+        return bytes(raw).decode(charset, errors="replace")
+    except LookupError:
+        return bytes(raw).decode("utf-8", errors="replace")
+
+
+def _text_spans(text: str, links: Iterable[Link]) -> list[tuple[int, int, str]]:
+    """Character spans of the links in a text article, from their line and column."""
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    spans = []
+    for link in links:
+        line, column = link.where.line, link.where.column
+        if line is None or column is None or line > len(starts):
+            continue
+        start = starts[line - 1] + column - 1
+        if text[start : start + len(link.raw)] == link.raw:
+            spans.append((start, start + len(link.raw), link.url))
+    return spans
+
+
+def _title(html: str) -> str | None:
+    import re
+
+    m = re.search(r"<title[^>]*>(.*?)</title>", html[:200_000], re.IGNORECASE | re.DOTALL)
+    if not m:
+        return None
+    import html as htmllib
+
+    title = " ".join(htmllib.unescape(m.group(1)).split())
+    return title[:300] or None
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+__all__ = ["ArchiveError", "ArchiveOptions", "ArchiveResult", "Archiver", "folder_for", "new_run_id"]

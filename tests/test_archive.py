@@ -1,0 +1,320 @@
+"""`resolver archive` and `resolver verify` end to end, against the local web.
+
+The example article archived whole; every file checked; the WARC read back record by record;
+a second run beside the first; a run killed and resumed; tampering found; hostile names;
+bodies over the cap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from resolver.archive.verify import verify_folder
+from resolver.archive.warc import check_warc
+from tests.web.model import Response
+from tests.web.twitter import (
+    EXAMPLE_FOOTAGE_ID,
+    EXAMPLE_RADIO_RECON_ID,
+    EXAMPLE_YOUTUBE_URL,
+    TwitterWeb,
+    install_example,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "sputnik-pt-2015-syria.txt"
+SCHEMA = ROOT / "resolver" / "archive" / "manifest.schema.json"
+
+pytestmark = pytest.mark.usefixtures("proxy_env")
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "resolver", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+    )
+
+
+def manifest_of(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def records(path: Path) -> list[tuple[str, str | None, dict[str, str]]]:
+    out = []
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle, check_digests=True):
+            headers = dict(record.rec_headers.headers)
+            out.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), headers))
+            record.content_stream().read()
+    return out
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def example(twitter_web: TwitterWeb, tmp_path: Path) -> Path:
+    install_example(twitter_web)
+    article = tmp_path / "sputnik.txt"
+    shutil.copyfile(EXAMPLE, article)
+    return article
+
+
+def test_the_example_article_archived_whole(example: Path, twitter_web: TwitterWeb) -> None:
+    done = run("archive", "--no-cache", "-f", "json", str(example))
+    assert done.returncode == 0, done.stderr
+    folder = example.with_name("sputnik.archive")
+    result = json.loads(done.stdout)
+    assert result["folder"] == str(folder) and result["failed"] == 0 and result["tweets"] == 2
+    manifest = manifest_of(folder)
+    import jsonschema
+
+    jsonschema.validate(manifest, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert manifest["article"]["sha256"] == hashlib.sha256(example.read_bytes()).hexdigest()
+    [run_entry] = manifest["runs"]
+    assert run_entry["complete"] and run_entry["warc"] == [f"runs/{run_entry['id']}/capture.warc.gz"]
+    # The t.co chain and its target page, every hop with its records.
+    links = {link["url"]: link for link in manifest["links"]}
+    tco = links["https://t.co/eKInDZJCbH"]
+    assert tco["verdict"] == "ok" and tco["final_url"] == EXAMPLE_YOUTUBE_URL
+    assert [hop["url"] for hop in tco["chain"]] == ["https://t.co/eKInDZJCbH", EXAMPLE_YOUTUBE_URL]
+    assert all(hop["request_record"] and hop["response_record"] for hop in tco["chain"])
+    copy = tco["copy"]
+    page = (folder / copy["html"]).read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "<script" not in page.lower()
+    assert (folder / copy["text"]).is_file()
+    pic = links["https://pic.twitter.com/PXh7c6aziZ"]
+    assert pic["tweet_id"] == str(EXAMPLE_FOOTAGE_ID)
+    # The tweets: the first with its photo, the second found by search.
+    first, second = sorted(manifest["tweets"], key=lambda t: t["index"])
+    assert first["id"] == str(EXAMPLE_FOOTAGE_ID) and first["id_source"] == "pic.twitter.com"
+    [photo] = first["media"]
+    assert photo["file"] and (folder / photo["file"]).read_bytes()[:3] == b"\xff\xd8\xff"  # a JPEG
+    assert second["id"] == str(EXAMPLE_RADIO_RECON_ID) and second["id_source"] == "search"
+    card = (folder / first["card"]).read_text(encoding="utf-8")
+    assert "Минобороны России" in card and "<script" not in card.lower()
+    record = json.loads((folder / first["json"]).read_text(encoding="utf-8"))
+    assert record["id"] == str(EXAMPLE_FOOTAGE_ID) and record["media"]
+    # Every file of the folder checked, and the WARC read back record by record.
+    report = verify_folder(folder)
+    assert report.intact, report.problems
+    assert report.files == len(manifest["files"])
+    warc = folder / run_entry["warc"][0]
+    assert check_warc(warc) == []
+    found = records(warc)
+    targets = {(kind, uri) for kind, uri, _ in found}
+    for hop in tco["chain"]:
+        assert ("request", hop["url"]) in targets and ("response", hop["url"]) in targets
+    assert found[0][0] == "warcinfo"
+    raw = gzip.decompress(warc.read_bytes())
+    assert b"Cookie:" not in raw and b"Authorization:" not in raw
+    assert (folder / run_entry["cdxj"]).read_text().count("\n") >= len(
+        [r for r in found if r[0] == "response"]
+    )
+    sums = (folder / run_entry["sha256sums"]).read_text()
+    assert "capture.warc.gz" in sums
+    # The views: index.html lists the sources; the article gets Robust Links.
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "t.co/eKInDZJCbH" in index and "<script" not in index.lower()
+    story = (folder / manifest["article"]["file"]).read_text(encoding="utf-8")
+    assert 'data-originalurl="https://t.co/eKInDZJCbH"' in story and "data-versionurl=" in story
+
+
+def test_a_second_run_is_a_new_folder_and_revisits_identical_payloads(example: Path) -> None:
+    first = run("archive", "--no-cache", "-f", "json", "--no-tweets", str(example))
+    assert first.returncode == 0, first.stderr
+    folder = example.with_name("sputnik.archive")
+    before = {k: v for k, v in hashes(folder).items() if k.startswith("runs/")}
+    second = run("archive", "--no-cache", "-f", "json", "--no-tweets", str(example))
+    assert second.returncode == 0, second.stderr
+    after = hashes(folder)
+    assert all(after.get(path) == digest for path, digest in before.items())  # nothing touched
+    manifest = manifest_of(folder)
+    assert len(manifest["runs"]) == 2 and all(r["complete"] for r in manifest["runs"])
+    newest = folder / manifest["runs"][1]["warc"][0]
+    kinds = [kind for kind, uri, _ in records(newest) if uri == EXAMPLE_YOUTUBE_URL]
+    assert "revisit" in kinds and "response" not in kinds
+    assert verify_folder(folder).intact
+
+
+def test_verify_finds_a_changed_byte_and_a_missing_file(example: Path) -> None:
+    assert run("archive", "--no-cache", "--no-tweets", "-f", "json", str(example)).returncode == 0
+    folder = example.with_name("sputnik.archive")
+    ok = run("verify", "-f", "json", str(folder))
+    assert ok.returncode == 0 and json.loads(ok.stdout)["intact"] is True
+    manifest = manifest_of(folder)
+    copy = next(
+        link["copy"]["html"] for link in manifest["links"] if link.get("copy") and link["copy"]["html"]
+    )
+    target = folder / copy
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    (folder / "stray.txt").write_text("not ours")
+    bad = run("verify", "-f", "json", str(folder))
+    assert bad.returncode == 1
+    problems = {(p["path"], p["problem"]) for p in json.loads(bad.stdout)["problems"]}
+    assert (copy, "changed") in problems and ("stray.txt", "unexpected") in problems
+    table = run("verify", "-f", "table", str(folder))
+    assert table.returncode == 1 and copy.split("/")[-1] in table.stdout
+    assert run("verify", str(folder / "nope")).returncode == 2
+
+
+def test_a_killed_run_is_completed_by_the_next(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    lines = []
+    for i in range(12):
+        web.page(f"https://fast.example/{i}", f"<html><title>fast {i}</title><p>page {i}</p></html>")
+        lines.append(f"https://fast.example/{i}")
+    slow = {"latency": 30.0}  # stalls during the first run, answers at once in the second
+    web.add_host(
+        "slow.example", lambda request: Response.html("<html><p>slow</p></html>", latency=slow["latency"])
+    )
+    lines += [f"https://slow.example/{i}" for i in range(3)]
+    article = tmp_path / "story.txt"
+    article.write_text("Sources:\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    folder = tmp_path / "story.archive"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "resolver",
+            "archive",
+            "--no-cache",
+            "--no-tweets",
+            "--no-wayback",
+            "-f",
+            "json",
+            str(article),
+        ],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            manifest = manifest_of(folder)
+        except (OSError, ValueError):
+            manifest = {"links": []}
+        if len(manifest["links"]) >= 12:
+            break
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed = manifest_of(folder)
+    assert not killed["runs"][-1]["complete"] and len(killed["links"]) >= 12
+    assert verify_folder(folder).intact  # valid as it was left
+    web.reset_log()
+    slow["latency"] = 0.0
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["resumed"] == killed["runs"][-1]["id"] and result["skipped"] >= 12
+    committed = {link["url"] for link in killed["links"]}
+    assert web.count("fast.example") == 0  # what was done is not fetched again
+    assert {r.url for r in web.requests if r.host == "slow.example"} == set(lines) - committed
+    manifest = manifest_of(folder)
+    assert {link["url"] for link in manifest["links"]} == set(lines)
+    assert all(r["complete"] for r in manifest["runs"])
+    assert verify_folder(folder).intact
+
+
+def test_hostile_names_and_bodies_over_the_cap(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.route(
+        "https://files.example/report",
+        Response(
+            200,
+            (
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", 'attachment; filename="../../evil.pdf"'),
+            ),
+            b"%PDF-1.4\n" + b"x" * 1000,
+        ),
+    )
+    web.route(
+        "https://files.example/big",
+        Response(200, (("Content-Type", "application/octet-stream"),), b"y" * (3 * 1024 * 1024)),
+    )
+    article = tmp_path / "a.txt"
+    article.write_text("https://files.example/report\nhttps://files.example/big\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--max-body", "1MB", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "a.archive"
+    links = {link["url"]: link for link in manifest_of(folder)["links"]}
+    saved = links["https://files.example/report"]["copy"]["file"]
+    assert saved.startswith("runs/") and "/sources/" in saved and ".." not in saved
+    assert (folder / saved).read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "evil.pdf").exists() and not (folder / "evil.pdf").exists()
+    big = links["https://files.example/big"]
+    assert big["truncated"] is True
+    assert (folder / big["copy"]["file"]).stat().st_size == 1024 * 1024
+    warc = folder / manifest_of(folder)["runs"][0]["warc"][0]
+    truncated = [
+        h for kind, uri, h in records(warc) if uri == "https://files.example/big" and kind == "response"
+    ]
+    assert truncated and truncated[0].get("WARC-Truncated") == "length"
+    assert verify_folder(folder).intact
+
+
+def test_a_failed_link_gets_the_wayback_capture_and_html_articles_get_robust_links(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.status("https://gone.example/story", 404)
+    twitter_web.capture("https://gone.example/story", "20151020120000", "<html><p>as it was</p></html>")
+    web.page("https://alive.example/", "<html><title>Alive</title><p>Here</p></html>")
+    article = tmp_path / "story.html"
+    article.write_text(
+        '<html><head><meta property="article:published_time" content="2015-10-21T10:00:00Z"></head><body>'
+        "<p>See <a href=\"https://gone.example/story\">this</a> and <A HREF='https://alive.example/'>that</A>.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    done = run("archive", "--no-cache", "--no-tweets", "--wacz", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "story.archive"
+    manifest = manifest_of(folder)
+    assert manifest["article"]["published"] == "2015-10-21"
+    links = {link["url"]: link for link in manifest["links"]}
+    gone = links["https://gone.example/story"]
+    assert gone["verdict"] == "http-404" and gone["memento"]["url"].startswith(
+        "https://web.archive.org/web/2015"
+    )
+    story = (folder / "story.html").read_text(encoding="utf-8")
+    assert 'data-originalurl="https://alive.example/"' in story
+    assert 'data-versionurl="https://web.archive.org/web/2015' in story
+    from resolver.archive.warc import validate_wacz
+
+    wacz = folder / manifest["runs"][0]["wacz"]
+    assert validate_wacz(wacz) == []
+    assert verify_folder(folder).intact
+
+
+def test_bad_input_is_one_line_and_other_inputs_go_on(example: Path, tmp_path: Path) -> None:
+    binary = tmp_path / "bin.html"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    done = run("archive", "--no-cache", "--no-tweets", "-f", "jsonl", str(binary), str(example))
+    assert done.returncode == 1
+    assert "bin.html" in done.stderr and "Traceback" not in done.stderr
+    assert [json.loads(line)["article"] for line in done.stdout.splitlines()] == [str(example)]
