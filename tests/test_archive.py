@@ -318,3 +318,37 @@ def test_bad_input_is_one_line_and_other_inputs_go_on(example: Path, tmp_path: P
     assert done.returncode == 1
     assert "bin.html" in done.stderr and "Traceback" not in done.stderr
     assert [json.loads(line)["article"] for line in done.stdout.splitlines()] == [str(example)]
+
+
+def test_warcio_check_passes_on_every_warc(example: Path) -> None:
+    assert run("archive", "--no-cache", "-f", "json", str(example)).returncode == 0
+    folder = example.with_name("sputnik.archive")
+    for warc in folder.rglob("*.warc.gz"):
+        checked = subprocess.run(
+            [sys.executable, "-c", "import sys; from warcio.cli import main; main(sys.argv[1:])", "check", str(warc)],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.slow
+def test_a_large_body_passes_with_flat_memory(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    size = 400 * 1024 * 1024
+    twitter_web.web.huge("https://files.example/huge.bin", size)
+    article = tmp_path / "a.txt"
+    article.write_text("https://files.example/huge.bin\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "resolver", "archive", "--no-cache", "--no-tweets", "--max-body", "1GB", str(article)],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not the test process's
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0
+    assert usage.ru_maxrss < 200 * 1024, f"peak RSS {usage.ru_maxrss / 1024:.0f} MB"  # kB on Linux
+    folder = tmp_path / "a.archive"
+    [link] = manifest_of(folder)["links"]
+    assert link["truncated"] is False and (folder / link["copy"]["file"]).stat().st_size == size
+    assert verify_folder(folder).intact
