@@ -36,9 +36,10 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cache import NullStore, Store
 from resolver import __version__
@@ -55,6 +56,8 @@ from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKin
 from resolver.net import ClientFactory, NetConfig
 from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY, nearest
+
+T = TypeVar("T")
 
 MANIFEST = "manifest.json"
 SCHEMA_FILE = "manifest.schema.json"
@@ -164,6 +167,19 @@ class Archiver:
         self.fetcher: Fetcher | None = None
         self.lookups: Fetcher | None = None
         self.recoverer: Recoverer | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def cpu(self, function: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound work (parsing pages, making readable copies) in worker processes, so
+        that both cores work and the event loop keeps the network busy meanwhile."""
+        if self._pool is None:
+            import multiprocessing
+
+            # forkserver: the workers start from a clean process, not a fork of this one and
+            # its threads; each imports lxml and the readable-copy code once.
+            context = multiprocessing.get_context("forkserver") if os.name == "posix" else None
+            self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
     async def __aenter__(self) -> Archiver:
         import tempfile
@@ -227,6 +243,8 @@ class Archiver:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         if self.recoverer is not None:
             await self.recoverer.aclose()
         if self.expander is not None:
@@ -253,6 +271,8 @@ class _Capture:
     expansion: Expansion
     page: str | None = None  #: the decoded HTML of the page the chain ended on
     resources: list[tuple[str, str]] = field(default_factory=list)  #: (kind, url) saved with it
+    readable: tuple[str, str, str | None] | None = None  #: the copy's html, text and title
+    local: dict[str, str] = field(default_factory=dict)  #: resource URL -> its path beside the copy
     memento: dict[str, Any] | None = None
 
 
@@ -402,7 +422,7 @@ class _Run:
             for task in asyncio.as_completed(tasks):
                 capture = await task
                 async with self.lock:
-                    self._commit_link(capture)
+                    await self._commit_link(capture)
                     self._save()
             if tweet_task is not None:
                 await tweet_task
@@ -437,16 +457,35 @@ class _Run:
             expansion = await a.expander.expand(url)
             capture = _Capture(url, expansion)
             final = self._final_exchange(expansion)
-            if final is not None and expansion.tweet is None and _is_html(final):
-                capture.page = _decode_text(final, READABLE_LIMIT)
-                if capture.page and self.options.resources:
-                    from resolver.archive.readable import resource_urls
-
-                    wanted = resource_urls(capture.page, expansion.final_url or url)[
-                        : self.options.max_resources
-                    ]
-                    capture.resources = wanted
+            if final is not None and expansion.tweet is None and _is_html(final) and final.body_path:
+                page_url = expansion.final_url or url
+                capture.page, wanted = await a.cpu(
+                    _page_job,
+                    str(final.body_path),
+                    _header(final, "content-encoding"),
+                    _header(final, "content-type"),
+                    page_url,
+                    self.options.max_resources if self.options.resources else 0,
+                )
+                capture.resources = wanted
+                if wanted:
                     await asyncio.gather(*(a.fetcher.get(u, max_bytes=0) for _, u in wanted))
+                    stem = names.url_filename(page_url)
+                    for _kind, resource_url in wanted:
+                        exchange = next(
+                            (e for e in reversed(a.recorder.by_url(resource_url)) if 200 <= e.status < 300),
+                            None,
+                        )
+                        if exchange is not None:
+                            ext = names.extension_for(_content_type(exchange), resource_url)
+                            capture.local[resource_url] = (
+                                f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
+                            )
+                if capture.page is not None:
+                    capture.readable = await a.cpu(
+                        _readable_job, capture.page, page_url, final.started_at, capture.local
+                    )
+                    capture.page = None  # pages in flight must not add up in memory
         if not expansion.ok and expansion.tweet is None and self.options.wayback and a.lookups is not None:
             memento = await nearest(a.lookups, expansion.final_url or url, self.published)
             capture.memento = memento.to_json() if memento else None
@@ -465,7 +504,7 @@ class _Run:
 
     # -- committing -------------------------------------------------------------------------------
 
-    def _commit_link(self, capture: _Capture) -> None:
+    async def _commit_link(self, capture: _Capture) -> None:
         recorder = self.a.recorder
         assert recorder is not None
         expansion = capture.expansion
@@ -475,7 +514,9 @@ class _Run:
         ]
         exchanges = _unique(own + shared)
         final = self._final_exchange(expansion)
-        refs = self._write_part(exchanges, {"url": capture.url, "verdict": expansion.verdict.value})
+        refs = await asyncio.to_thread(
+            self._write_part, exchanges, {"url": capture.url, "verdict": expansion.verdict.value}
+        )
         copy = self._copies(capture, final, refs) if final is not None else None
         recorder.forget(exchanges)
         entry_chain = []
@@ -556,38 +597,24 @@ class _Run:
         sources = self.run_dir / "sources"
         sources.mkdir(parents=True, exist_ok=True)
         copy: dict[str, Any] = {"html": None, "text": None, "file": None, "resources": []}
-        if capture.page is not None:
-            from resolver.archive.readable import make_readable
-
+        if capture.readable is not None:
             stem = names.url_filename(url)
-            files_dir = sources / f"{stem}_files"
-            local: dict[str, str] = {}
-            for _kind, resource_url in capture.resources:
-                exchange = (
-                    next(
-                        (e for e in reversed(self.a.recorder.by_url(resource_url)) if 200 <= e.status < 300),
-                        None,
-                    )
-                    if self.a.recorder
-                    else None
-                )
-                if exchange is None:
-                    continue
-                files_dir.mkdir(exist_ok=True)
-                target = files_dir / names.url_filename(
-                    resource_url, ext=names.extension_for(_content_type(exchange), resource_url)
-                )
-                if self._decode_to(exchange, target, self.options.max_body):
-                    local[resource_url] = f"{files_dir.name}/{target.name}"
+            for resource_url, local_path in capture.local.items():
+                exchange = next(
+                    (e for e in reversed(self.a.recorder.by_url(resource_url)) if 200 <= e.status < 300), None
+                ) if self.a.recorder else None  # fmt: skip
+                target = sources / local_path
+                target.parent.mkdir(exist_ok=True)
+                if exchange is not None and self._decode_to(exchange, target, self.options.max_body):
                     copy["resources"].append(target.relative_to(self.folder).as_posix())
-            readable = make_readable(capture.page, url=url, captured_at=final.started_at, resources=local)
+            html, text, title = capture.readable
             html_path = sources / f"{stem}.html"
             text_path = sources / f"{stem}.txt"
-            self._write(html_path, readable.html.encode("utf-8"))
-            self._write(text_path, readable.text.encode("utf-8"))
+            self._write(html_path, html.encode("utf-8"))
+            self._write(text_path, text.encode("utf-8"))
             copy["html"] = html_path.relative_to(self.folder).as_posix()
             copy["text"] = text_path.relative_to(self.folder).as_posix()
-            copy["title"] = readable.title
+            copy["title"] = title
         else:
             disposition = _header(final, "content-disposition")
             given = names.filename_from_content_disposition(disposition) if disposition else None
@@ -882,6 +909,30 @@ class ArchiveError(ResolverError):
     """An archive folder that cannot be used (a foreign or unreadable manifest)."""
 
 
+# --- Work for the worker processes -----------------------------------------------------------------
+
+
+def _page_job(
+    body_path: str, encoding: str | None, content_type: str | None, url: str, max_resources: int
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """A page's HTML as text (decoded, bounded) and the resources worth saving with it."""
+    page = _decode_file(Path(body_path), encoding, content_type, READABLE_LIMIT)
+    if page is None or not max_resources:
+        return page, []
+    from resolver.archive.readable import resource_urls
+
+    return page, resource_urls(page, url)[:max_resources]
+
+
+def _readable_job(
+    page: str, url: str, captured_at: dt.datetime, local: dict[str, str]
+) -> tuple[str, str, str | None]:
+    from resolver.archive.readable import make_readable
+
+    copy = make_readable(page, url=url, captured_at=captured_at, resources=local)
+    return copy.html, copy.text, copy.title
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 
@@ -931,11 +982,9 @@ def _is_html(exchange: Exchange) -> bool:
     return kind in _HTML_TYPES or (kind is None and exchange.body_length > 0)
 
 
-def _decode_text(exchange: Exchange, limit: int) -> str | None:
+def _decode_file(path: Path, encoding: str | None, content_type: str | None, limit: int) -> str | None:
     """The body of an HTML answer as text (decoded from gzip/deflate, bounded)."""
-    if exchange.body_path is None:
-        return ""
-    encoding = (_header(exchange, "content-encoding") or "").strip().lower()
+    encoding = (encoding or "").strip().lower()
     raw = bytearray()
     decoder: Any = (
         zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -945,13 +994,13 @@ def _decode_text(exchange: Exchange, limit: int) -> str | None:
         else None
     )
     try:
-        with exchange.body_path.open("rb") as handle:
+        with path.open("rb") as handle:
             while len(raw) < limit and (chunk := handle.read(256 * 1024)):
                 raw += decoder.decompress(chunk, limit - len(raw)) if decoder else chunk[: limit - len(raw)]
     except (OSError, zlib.error):
         return None
     charset = "utf-8"
-    for part in (_header(exchange, "content-type") or "").split(";")[1:]:
+    for part in (content_type or "").split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.lower() == "charset" and value:
             charset = value.strip("\"'")
