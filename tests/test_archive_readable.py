@@ -746,3 +746,8 @@ def test_tables() -> None:
     assert all(a == a.lower() for a in FETCHED_ATTRIBUTES)
     assert all(a.startswith("data-") for a in LAZY_IMAGE_ATTRIBUTES)
     assert not FETCHED_ATTRIBUTES & set(REMOVED_ATTRIBUTES)
+
+
+def test_main_text_of_a_page_holding_the_private_markers_itself() -> None:
+    # The fast path marks blocks with private-use characters; a page that uses them gets the walk.
+    assert main_text("<p>a \ue000 b<br>c</p><p>d</p>") == "a \ue000 b\nc\n\nd"

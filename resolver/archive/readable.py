@@ -1009,7 +1009,42 @@ def _text_length(el: etree._Element) -> int:
     return len("".join(el.itertext()).strip())
 
 
+#: Markers put into the tree before its text is serialised in C (`_blocks`): where a block
+#: starts or ends, and a `<br>`. Private-use characters (lxml refuses control characters);
+#: a page that holds them itself gets the slower walk instead (`_blocks_walked`).
+_BLOCK_MARK = "\ue000"
+_BREAK_MARK = "\ue001"
+_BLOCK_TAGS = tuple(sorted(_BLOCK_ELEMENTS))
+
+
 def _blocks(container: etree._Element) -> str:
+    """The container's text, a block per block element, lines kept at `<br>`.
+
+    The tree is marked (block boundaries, line breaks) and serialised as text by lxml in C:
+    walking it in Python, text node by text node, was most of the time a readable copy took
+    (measured: 31 of 57 ms for a 300 KB page).
+    """
+    plain = etree.tostring(container, method="text", encoding="unicode", with_tail=False)
+    if _BLOCK_MARK in plain or _BREAK_MARK in plain:
+        return _blocks_walked(container)
+    # iter() with tag names filters in C (the HTML parser gives plain lower-case names).
+    for el in container.iter(*_BLOCK_TAGS):
+        el.text = _BLOCK_MARK + (el.text or "")
+        if el is not container:
+            el.tail = _BLOCK_MARK + (el.tail or "")
+    for el in container.iter("br"):
+        el.tail = _BREAK_MARK + (el.tail or "")
+    text = etree.tostring(container, method="text", encoding="unicode", with_tail=False)
+    blocks = []
+    for block in text.split(_BLOCK_MARK):
+        lines = (" ".join(line.split()) for line in block.split(_BREAK_MARK))
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            blocks.append(joined)
+    return "\n\n".join(blocks)
+
+
+def _blocks_walked(container: etree._Element) -> str:
     blocks: list[str] = []
     current: list[str] = []
 
