@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cache import NullStore, Store
-from resolver import __version__
+from resolver import __version__, fsutil
 from resolver.archive import names
 from resolver.archive.recorder import Recorder
 from resolver.archive.warc import Exchange, RecordRef, Revisit
@@ -294,6 +294,7 @@ class _Run:
         self.lock = asyncio.Lock()
         self.saved_at = 0.0
         self.dirty = False
+        self.pending_syncs: list[str] = []
         self.previous: dict[tuple[str, str], Revisit] = {}
         self.previous_copies: dict[tuple[str, str], dict[str, Any]] = {}
         self.committed_urls: dict[str, dict[str, Any]] = {}  #: url -> its link entry of this run
@@ -407,6 +408,13 @@ class _Run:
     # -- the run --------------------------------------------------------------------------------------
 
     async def go(self) -> ArchiveResult:
+        # The files of each commit are fsynced together just before the manifest that commits
+        # them (see `fsutil.deferred_syncs`), not one by one as they are written.
+        with fsutil.deferred_syncs() as pending:
+            self.pending_syncs = pending
+            return await self._go()
+
+    async def _go(self) -> ArchiveResult:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._load()
         done = self._start()
@@ -514,10 +522,18 @@ class _Run:
         ]
         exchanges = _unique(own + shared)
         final = self._final_exchange(expansion)
-        refs = await asyncio.to_thread(
-            self._write_part, exchanges, {"url": capture.url, "verdict": expansion.verdict.value}
-        )
-        copy = self._copies(capture, final, refs) if final is not None else None
+        resources = {
+            url: next((e for e in reversed(recorder.by_url(url)) if 200 <= e.status < 300), None)
+            for url in capture.local
+        }
+
+        def write() -> tuple[list[RecordRef], dict[str, Any] | None]:
+            # File work (compressing, hashing, writing) in a thread: zlib and hashlib let go of
+            # the GIL, so the event loop keeps the network busy meanwhile.
+            refs = self._write_part(exchanges, {"url": capture.url, "verdict": expansion.verdict.value})
+            return refs, self._copies(capture, final, refs, resources) if final is not None else None
+
+        _refs, copy = await asyncio.to_thread(write)
         recorder.forget(exchanges)
         entry_chain = []
         for hop in expansion.hops:
@@ -585,7 +601,13 @@ class _Run:
     def _warc_path(self, file: str) -> str:
         return (self.run_dir / "parts" / file).relative_to(self.folder).as_posix()
 
-    def _copies(self, capture: _Capture, final: Exchange, refs: list[RecordRef]) -> dict[str, Any] | None:
+    def _copies(
+        self,
+        capture: _Capture,
+        final: Exchange,
+        refs: list[RecordRef],
+        resources: dict[str, Exchange | None],
+    ) -> dict[str, Any] | None:
         response = next(
             (r for r in refs if r.url == final.url and r.record_type in ("response", "revisit")), None
         )
@@ -600,9 +622,7 @@ class _Run:
         if capture.readable is not None:
             stem = names.url_filename(url)
             for resource_url, local_path in capture.local.items():
-                exchange = next(
-                    (e for e in reversed(self.a.recorder.by_url(resource_url)) if 200 <= e.status < 300), None
-                ) if self.a.recorder else None  # fmt: skip
+                exchange = resources.get(resource_url)
                 target = sources / local_path
                 target.parent.mkdir(exist_ok=True)
                 if exchange is not None and self._decode_to(exchange, target, self.options.max_body):
@@ -901,8 +921,9 @@ class _Run:
             return
         self.saved_at = now
         self.dirty = False
+        fsutil.flush_syncs(self.pending_syncs)  # what the manifest commits is on disk first
         data = json.dumps(self.manifest, ensure_ascii=False, indent=1).encode("utf-8")
-        atomic_write_bytes(self.folder / MANIFEST, data)
+        atomic_write_bytes(self.folder / MANIFEST, data, durable=True)
 
 
 class ArchiveError(ResolverError):

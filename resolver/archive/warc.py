@@ -48,6 +48,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, timestamp_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from resolver import fsutil
 from resolver.errors import ResolverError
 
 WARC_VERSION = "WARC/1.1"
@@ -166,16 +167,22 @@ def _atomic_path(dest: Path) -> Iterator[Path]:
     one left; one writer per destination is the callers' contract.
     """
     tmp = dest.with_name(dest.name + ".tmp")
+    deferred = fsutil.syncs_deferred()
     try:
         yield tmp
-        with tmp.open("r+b") as handle:  # fsync is per file, not per descriptor
-            os.fsync(handle.fileno())
+        if not deferred:
+            with tmp.open("r+b") as handle:  # fsync is per file, not per descriptor
+                os.fsync(handle.fileno())
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(dest.parent)
+    if deferred:  # an archive run syncs its files in one go before committing them
+        fsutil.sync_later(dest)
+        fsutil.sync_dir(dest.parent)
+    else:
+        _fsync_dir(dest.parent)
 
 
 @contextlib.contextmanager
