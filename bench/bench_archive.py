@@ -21,6 +21,7 @@ import math
 import os
 import platform
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -168,7 +169,7 @@ def folder_bytes(folder: Path) -> int:
     )
 
 
-def run_once(proxy: str, ca: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run_once(proxy: str, ca: str, workdir: Path, args: argparse.Namespace, web_pid: int) -> dict[str, Any]:
     articles = workdir / "articles"
     shutil_rmtree(articles)
     page_bytes = write_articles(articles, args.articles, args.links)
@@ -179,6 +180,8 @@ def run_once(proxy: str, ca: str, workdir: Path, args: argparse.Namespace) -> di
     argv = [sys.executable, "-m", "resolver", "archive", str(articles), "--no-cache", "--no-tweets"]
     argv += ["--no-wayback", "-f", "jsonl", "-c", str(args.concurrency), "--per-host", str(args.per_host)]
     before = stats(proxy)["requests"]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    web_before = process_cpu(web_pid)
     started = time.perf_counter()
     pipe = subprocess.PIPE
     proc = subprocess.Popen(
@@ -188,6 +191,8 @@ def run_once(proxy: str, ca: str, workdir: Path, args: argparse.Namespace) -> di
     watcher.start()
     out, err = proc.communicate(timeout=3600)
     wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    web_cpu = process_cpu(web_pid) - web_before
     watcher.stop.set()
     watcher.join()
     if proc.returncode != 0:
@@ -204,7 +209,19 @@ def run_once(proxy: str, ca: str, workdir: Path, args: argparse.Namespace) -> di
         "page_bytes": page_bytes,
         "written": folder_bytes(articles),
         "peak": watcher.peak,
+        # The tool's CPU (its worker processes included) and the local web's, in the same run.
+        "cpu": (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime),
+        "web_cpu": web_cpu,
     }
+
+
+def process_cpu(pid: int) -> float:
+    """User + system seconds of one process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def shutil_rmtree(path: Path) -> None:
@@ -250,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
             for i in range(args.repeat):
-                result = run_once(info["proxy"], info["ca"], Path(tmp), args)
+                result = run_once(info["proxy"], info["ca"], Path(tmp), args, child.pid)
                 log(f"run {i + 1}: {result}")
                 runs.append(result)
     finally:
@@ -270,13 +287,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"--no-tweets --no-wayback -c {args.concurrency} --per-host {args.per_host}`.",
                 "",
                 "| pages | wall s | floor s | x floor | pages/s | floor pages/s | requests | MB fetched "
-                "| MB/s fetched | MB written | MB/s written | peak memory MB |",
-                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+                "| MB/s fetched | MB written | MB/s written | peak memory MB | CPU s (tool) "
+                "| CPU s (local web) |",
+                "|" + " ---: |" * 14,
                 f"| {best['archived']} | {best['wall']:.2f} | {floor:.2f} | {best['wall'] / floor:.2f} | "
                 f"{best['archived'] / best['wall']:.1f} | {pages / floor:.1f} | {best['requests']} | "
                 f"{best['page_bytes'] / mb:.0f} | {best['page_bytes'] / mb / best['wall']:.1f} | "
                 f"{best['written'] / mb:.0f} | {best['written'] / mb / best['wall']:.1f} | "
-                f"{best['peak'] / mb:.0f} |",
+                f"{best['peak'] / mb:.0f} | {best['cpu']:.1f} | {best['web_cpu']:.1f} |",
             ]
         )
     )

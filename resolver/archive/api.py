@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from itertools import islice
 
 from cache import Store
 from resolver.archive.archiver import ArchiveOptions, Archiver, ArchiveResult
@@ -24,7 +24,7 @@ from resolver.models import ScanFailure
 from resolver.net import NetConfig, run_async
 
 #: Articles archived at once: their links share the run's limits.
-ARTICLE_WINDOW = 4
+ARTICLE_WINDOW = 8
 
 
 def _read(source: str, max_size: int, timeout: float) -> tuple[bytes, Article]:
@@ -64,9 +64,21 @@ async def aarchive_iter(
             except OSError as exc:
                 return ScanFailure(source, f"cannot write the archive: {exc.strerror or exc}")
 
-        while batch := list(islice(sources, ARTICLE_WINDOW)):
-            for result in await asyncio.gather(*(one(item) for item in batch)):
-                yield result
+        # A sliding window, in input order: a new article starts as soon as one is done, so a
+        # slow article holds back the output, never the work on the others.
+        window: deque[asyncio.Task[ArchiveResult | ScanFailure]] = deque()
+        try:
+            while True:
+                while len(window) < ARTICLE_WINDOW and (item := next(sources, None)) is not None:
+                    window.append(asyncio.ensure_future(one(item)))
+                if not window:
+                    break
+                yield await window.popleft()
+        finally:
+            for task in window:
+                task.cancel()
+            if window:
+                await asyncio.gather(*window, return_exceptions=True)
 
 
 async def aarchive(inputs: Iterable[str], **kwargs: object) -> list[ArchiveResult | ScanFailure]:

@@ -444,7 +444,9 @@ class _Run:
                 self._save(force=True)  # what is committed stays committed
             raise
         autosave.cancel()
-        self._finish()
+        # Joining the parts, indexing, hashing and the views: file work, in a thread, while
+        # the other articles of the run go on.
+        await asyncio.to_thread(self._finish)
         return ArchiveResult(
             self.scan.article,
             self.folder,
@@ -467,13 +469,14 @@ class _Run:
             final = self._final_exchange(expansion)
             if final is not None and expansion.tweet is None and _is_html(final) and final.body_path:
                 page_url = expansion.final_url or url
-                capture.page, wanted = await a.cpu(
+                capture.page, wanted, capture.readable = await a.cpu(
                     _page_job,
                     str(final.body_path),
                     _header(final, "content-encoding"),
                     _header(final, "content-type"),
                     page_url,
                     self.options.max_resources if self.options.resources else 0,
+                    final.started_at,
                 )
                 capture.resources = wanted
                 if wanted:
@@ -489,7 +492,7 @@ class _Run:
                             capture.local[resource_url] = (
                                 f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
                             )
-                if capture.page is not None:
+                if capture.page is not None and capture.readable is None:
                     capture.readable = await a.cpu(
                         _readable_job, capture.page, page_url, final.started_at, capture.local
                     )
@@ -934,15 +937,26 @@ class ArchiveError(ResolverError):
 
 
 def _page_job(
-    body_path: str, encoding: str | None, content_type: str | None, url: str, max_resources: int
-) -> tuple[str | None, list[tuple[str, str]]]:
-    """A page's HTML as text (decoded, bounded) and the resources worth saving with it."""
+    body_path: str,
+    encoding: str | None,
+    content_type: str | None,
+    url: str,
+    max_resources: int,
+    captured_at: dt.datetime,
+) -> tuple[str | None, list[tuple[str, str]], tuple[str, str, str | None] | None]:
+    """A page's HTML as text (decoded, bounded) and the resources worth saving with it; when
+    it has none, its readable copy at once (the page then never travels between processes)."""
     page = _decode_file(Path(body_path), encoding, content_type, READABLE_LIMIT)
-    if page is None or not max_resources:
-        return page, []
-    from resolver.archive.readable import resource_urls
+    if page is None:
+        return None, [], None
+    wanted: list[tuple[str, str]] = []
+    if max_resources:
+        from resolver.archive.readable import resource_urls
 
-    return page, resource_urls(page, url)[:max_resources]
+        wanted = resource_urls(page, url)[:max_resources]
+    if wanted:
+        return page, wanted, None
+    return None, [], _readable_job(page, url, captured_at, {})
 
 
 def _readable_job(
