@@ -325,7 +325,13 @@ def test_warcio_check_passes_on_every_warc(example: Path) -> None:
     folder = example.with_name("sputnik.archive")
     for warc in folder.rglob("*.warc.gz"):
         checked = subprocess.run(
-            [sys.executable, "-c", "import sys; from warcio.cli import main; main(sys.argv[1:])", "check", str(warc)],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from warcio.cli import main; main(sys.argv[1:])",
+                "check",
+                str(warc),
+            ],
             capture_output=True,
             text=True,
         )
@@ -339,7 +345,17 @@ def test_a_large_body_passes_with_flat_memory(twitter_web: TwitterWeb, tmp_path:
     article = tmp_path / "a.txt"
     article.write_text("https://files.example/huge.bin\n", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "resolver", "archive", "--no-cache", "--no-tweets", "--max-body", "1GB", str(article)],
+        [
+            sys.executable,
+            "-m",
+            "resolver",
+            "archive",
+            "--no-cache",
+            "--no-tweets",
+            "--max-body",
+            "1GB",
+            str(article),
+        ],
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -352,3 +368,64 @@ def test_a_large_body_passes_with_flat_memory(twitter_web: TwitterWeb, tmp_path:
     [link] = manifest_of(folder)["links"]
     assert link["truncated"] is False and (folder / link["copy"]["file"]).stat().st_size == size
     assert verify_folder(folder).intact
+
+
+def test_an_article_given_by_url_is_saved_too_and_bombs_stay_small(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://news.example/2015/story",
+        '<html><head><title>The story</title></head><body><p>Read <a href="https://files.example/bomb">this</a>.</p>'
+        "</body></html>",
+    )
+    web.gzip_bomb("https://files.example/bomb", 1 << 30)
+    done = run(
+        "archive",
+        "--no-cache",
+        "--no-tweets",
+        "--out",
+        str(tmp_path),
+        "-f",
+        "json",
+        "https://news.example/2015/story",
+    )
+    assert done.returncode == 0, done.stderr
+    folder = Path(json.loads(done.stdout)["folder"])
+    assert folder.parent == tmp_path and folder.name.endswith(".archive")
+    manifest = manifest_of(folder)
+    capture = manifest["article"]["capture"]
+    assert capture["url"] == "https://news.example/2015/story" and capture["verdict"] == "ok"
+    assert (
+        capture["chain"][0]["response_record"]
+        and "The story" in (folder / capture["copy"]["html"]).read_text()
+    )
+    [bomb] = manifest["links"]
+    # Kept as received (compressed, 1 MB) in the WARC; the page read for its copy stops at 16 MB.
+    assert bomb["verdict"] == "ok" and bomb["chain"][0]["record_type"] == "response"
+    assert (folder / bomb["copy"]["html"]).stat().st_size <= 20 * 1024 * 1024
+    assert verify_folder(folder).intact
+
+
+def test_two_articles_with_one_name_keep_apart(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    twitter_web.web.page("https://alive.example/a", "<html><p>a</p></html>")
+    out = tmp_path / "out"
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "story.txt").write_text("https://alive.example/a\n", encoding="utf-8")
+    done = run(
+        "archive",
+        "--no-cache",
+        "--no-tweets",
+        "--out",
+        str(out),
+        "-f",
+        "jsonl",
+        str(tmp_path / "one"),
+        str(tmp_path / "two"),
+    )
+    assert done.returncode == 0, done.stderr
+    folders = [Path(json.loads(line)["folder"]) for line in done.stdout.splitlines()]
+    assert len(set(folders)) == 2 and all(f.parent == out for f in folders)
+    sources = {manifest_of(f)["article"]["source"] for f in folders}
+    assert sources == {str(tmp_path / "one" / "story.txt"), str(tmp_path / "two" / "story.txt")}

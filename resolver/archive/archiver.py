@@ -134,6 +134,27 @@ def folder_for(source: str, out: Path | None) -> Path:
     return (out or path.parent) / f"{stem}.archive"
 
 
+def _own_folder(folder: Path, source: str) -> Path:
+    """`folder`, unless it holds another article's archive (two `story.html` of different
+    folders archived into one `--out`): then a name of its own, stable for this source."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        other = manifest["article"]["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return folder
+    if other in (None, source) or _same_file(other, source):
+        return folder
+    tag = hashlib.sha256(os.path.abspath(source).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return folder.with_name(f"{folder.name.removesuffix('.archive')}-{tag}.archive")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
 def new_run_id(folder: Path, now: dt.datetime) -> str:
     base = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_id, n = base, 1
@@ -255,7 +276,7 @@ class Archiver:
 
     async def archive(self, scan: ArticleScan, raw: bytes, *, html: str | None = None) -> ArchiveResult:
         """Archive one scanned article (`raw`: its bytes as read; `html`: its decoded text)."""
-        folder = folder_for(scan.article, self.options.out)
+        folder = _own_folder(folder_for(scan.article, self.options.out), scan.article)
         run = _Run(self, scan, raw, html, folder)
         return await run.go()
 
@@ -375,7 +396,9 @@ class _Run:
         source = self.scan.article
         path = None if "://" in source or source == "-" else source
         published, how = published_date(self.html if self.scan.format.value == "html" else None, path=path)
+        previous = self.manifest.get("article") or {}
         self.manifest["article"] = {
+            "capture": previous.get("capture"),
             "source": source,
             "file": None,
             "sha256": hashlib.sha256(self.raw).hexdigest(),
@@ -421,6 +444,11 @@ class _Run:
         self._save(force=True)
         distinct = list(dict.fromkeys(link.url for link in self.scan.links if _archivable(link)))
         todo = [url for url in distinct if url not in done]
+        # An article given by URL is saved too: its page is an item like the links it cites
+        # (recorded, with a readable copy), kept as the manifest's `article.capture`.
+        article_url = self.scan.article if "://" in self.scan.article else None
+        if article_url and not self.manifest["article"].get("capture"):
+            todo = [article_url, *(url for url in todo if url != article_url)]
         tasks = [asyncio.ensure_future(self._link(url)) for url in todo]
         autosave = asyncio.ensure_future(self._autosave())
         tweet_task = (
@@ -557,7 +585,8 @@ class _Run:
                 }
             )
         ok = expansion.ok or expansion.tweet is not None
-        self.counts["archived" if ok else "failed"] += 1
+        if capture.url != self.scan.article:
+            self.counts["archived" if ok else "failed"] += 1
         base = {
             "run": self.run_id,
             "archived_at": _iso(self.a.clock()),
@@ -572,6 +601,9 @@ class _Run:
             "tweet_id": expansion.tweet.id if expansion.tweet else None,
             "memento": capture.memento,
         }
+        if capture.url == self.scan.article:
+            self.manifest["article"]["capture"] = {"url": capture.url, **base}
+            return
         for link in self.scan.links:
             if link.url == capture.url:
                 self.manifest["links"].append({**_occurrence(link), **base})
