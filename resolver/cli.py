@@ -362,6 +362,7 @@ def main() -> None:
 
 # The tweet commands live in their own module, which registers them on `app`.
 import resolver.cli_archive  # noqa: E402
+import resolver.cli_audit  # noqa: E402
 import resolver.cli_tweets  # noqa: E402, F401
 
 if __name__ == "__main__":

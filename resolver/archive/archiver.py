@@ -134,14 +134,17 @@ def folder_for(source: str, out: Path | None) -> Path:
     return (out or path.parent) / f"{stem}.archive"
 
 
-def _own_folder(folder: Path, source: str) -> Path:
+def _own_folder(folder: Path, source: str, claimed: dict[Path, str]) -> Path:
     """`folder`, unless it holds another article's archive (two `story.html` of different
-    folders archived into one `--out`): then a name of its own, stable for this source."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        other = manifest["article"]["source"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return folder
+    folders archived into one `--out`), on disk or claimed by this process: then a name of
+    its own, stable for this source."""
+    other = claimed.get(folder)
+    if other is None:
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            other = manifest["article"]["source"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return folder
     if other in (None, source) or _same_file(other, source):
         return folder
     tag = hashlib.sha256(os.path.abspath(source).encode("utf-8", "surrogatepass")).hexdigest()[:8]
@@ -189,6 +192,7 @@ class Archiver:
         self.lookups: Fetcher | None = None
         self.recoverer: Recoverer | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._folders: dict[Path, str] = {}  #: archive folders of this process, and their article
 
     async def cpu(self, function: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work (parsing pages, making readable copies) in worker processes, so
@@ -276,7 +280,8 @@ class Archiver:
 
     async def archive(self, scan: ArticleScan, raw: bytes, *, html: str | None = None) -> ArchiveResult:
         """Archive one scanned article (`raw`: its bytes as read; `html`: its decoded text)."""
-        folder = _own_folder(folder_for(scan.article, self.options.out), scan.article)
+        folder = _own_folder(folder_for(scan.article, self.options.out), scan.article, self._folders)
+        self._folders[folder] = scan.article  # claimed now: a concurrent article of one name goes elsewhere
         run = _Run(self, scan, raw, html, folder)
         return await run.go()
 
@@ -539,7 +544,7 @@ class _Run:
         return good[-1] if good else None
 
     def _item(self, url: str) -> str:
-        return f"{self.folder}|{url}"
+        return f"{id(self)}|{url}"
 
     # -- committing -------------------------------------------------------------------------------
 
@@ -557,6 +562,10 @@ class _Run:
             url: next((e for e in reversed(recorder.by_url(url)) if 200 <= e.status < 300), None)
             for url in capture.local
         }
+        exchanges = recorder.claim(exchanges)  # before any await: no other commit writes them too
+        if final is not None and all(final is not e for e in exchanges):
+            final = None  # another article's commit holds the page: its copy is there
+        resources = {u: e for u, e in resources.items() if e is not None and any(e is x for x in exchanges)}
 
         def write() -> tuple[list[RecordRef], dict[str, Any] | None]:
             # File work (compressing, hashing, writing) in a thread: zlib and hashlib let go of
@@ -737,7 +746,7 @@ class _Run:
         with a.recorder.item(self._item("tweets")):
             result = await a.recoverer.article(self.scan)
         async with self.lock:
-            exchanges = a.recorder.take(self._item("tweets"))
+            exchanges = a.recorder.claim(a.recorder.take(self._item("tweets")))
             self._write_part(exchanges, {"tweets": len(result.tweets)})
             a.recorder.forget(exchanges)
         for item in result.tweets:
@@ -772,7 +781,7 @@ class _Run:
             with a.recorder.item(self._item(name), cap=self.options.max_media):
                 await asyncio.gather(*(a.fetcher.get(m.url, max_bytes=0) for m in tweet.media))
             async with self.lock:
-                exchanges = a.recorder.take(self._item(name))
+                exchanges = a.recorder.claim(a.recorder.take(self._item(name)))
                 refs = self._write_part(exchanges, {"tweet": tweet.id})
                 media_dir = self.run_dir / "media"
                 files: list[tuple[dict[str, Any], str | None]] = []

@@ -63,6 +63,8 @@ class Recorder:
         self._ids = itertools.count(1)
         self._items: dict[str, list[Exchange]] = {}
         self._by_url: dict[str, list[Exchange]] = {}
+        self._claimed: set[int] = set()  #: ids of exchanges an item is writing
+        self._owner: dict[int, str] = {}  #: exchange id -> the item it was recorded for
         self.bytes_recorded = 0
 
     @contextmanager
@@ -157,19 +159,45 @@ class Recorder:
         item = _ITEM.get()
         if item is not None:
             self._items.setdefault(item, []).append(exchange)
+            self._owner[id(exchange)] = item
         self._by_url.setdefault(url, []).append(exchange)
 
     def take(self, item: str) -> list[Exchange]:
         """The exchanges of `item`, in the order they were made (forgotten here afterwards)."""
-        return self._items.pop(item, [])
+        taken = self._items.pop(item, [])
+        for exchange in taken:
+            self._owner.pop(id(exchange), None)
+        return taken
 
     def by_url(self, url: str) -> list[Exchange]:
         """The exchanges for `url` not yet written (retries included), oldest first."""
         return list(self._by_url.get(url, ()))
 
+    def claim(self, exchanges: list[Exchange]) -> list[Exchange]:
+        """Of `exchanges`, those no other item has claimed, now this caller's to write (two
+        articles citing one page share its request: the first to commit writes it, once).
+        Call it before any await, and write and `forget` only what it returns."""
+        mine = []
+        for exchange in exchanges:
+            if id(exchange) in self._claimed:
+                continue
+            self._claimed.add(id(exchange))
+            mine.append(exchange)
+            kept = self._by_url.get(exchange.url)
+            if kept is not None:
+                kept[:] = [e for e in kept if e is not exchange]
+                if not kept:
+                    del self._by_url[exchange.url]
+        return mine
+
     def forget(self, exchanges: list[Exchange]) -> None:
         """Written to the WARC: drop the spooled bodies and the exchanges themselves."""
         for exchange in exchanges:
+            self._claimed.discard(id(exchange))
+            # Written by whoever claimed it: its own item must not hand it out again.
+            owner = self._owner.pop(id(exchange), None)
+            if owner is not None and owner in self._items:
+                self._items[owner] = [e for e in self._items[owner] if e is not exchange]
             if exchange.body_path is not None:
                 exchange.body_path.unlink(missing_ok=True)
             kept = self._by_url.get(exchange.url)

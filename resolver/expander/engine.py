@@ -705,10 +705,13 @@ class Recorder(Protocol):
 async def record_exchange(
     recorder: Recorder, url: str, request: httpx.Request, response: httpx.Response, sent_at: dt.datetime
 ) -> httpx.Response:
+    replay = None
     try:
-        return await recorder.exchange(url, request, response, sent_at)
+        replay = await recorder.exchange(url, request, response, sent_at)
+        return replay
     finally:
-        await response.aclose()  # the replay stands in for it from here on
+        if replay is not response:  # a recorder may hand the response back untouched
+            await response.aclose()  # the replay stands in for it from here on
 
 
 def _utc_now() -> dt.datetime:

@@ -1,0 +1,1 @@
+"""Auditing links for rot: verdicts, evidence, Wayback rescue."""

@@ -1,0 +1,413 @@
+"""Auditing the links of many articles: `resolver audit`.
+
+For each article (or a plain list of links): every link occurrence gets a verdict
+(`model.AuditVerdict`), its outcome (dead, alive, uncertain) and the evidence. Each distinct
+URL is judged once per run:
+
+- a tweet's status URL (or a short link that leads to one) by the tweet's fate (`resolver.twitter`);
+- anything else by its chain (the expansion engine, with a `PageSampler` keeping the facts of
+  the page it ends on) and `classify`: parked, bot wall, soft-404 (the page says not found, a
+  deep link sent home or to a login page, or the page a random sibling URL gets), moved, alive;
+- the random-sibling probe is made once per host (the first deep page that answers): a host
+  whose made-up URLs answer 200 is a catch-all host, and its pages are compared with that answer;
+- a link that is not alive gets the Wayback capture nearest the article's publication date
+  (its own gates: the availability API is asked two at a time).
+Verdicts are cached (`audit` namespace): alive for the liveness TTL, dead for a day, uncertain never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from cache import NullStore, Store
+from cache.policy import ttl_for
+from resolver.audit.classify import TWEET_VERDICTS, classify
+from resolver.audit.model import AuditRecord, AuditVerdict, Outcome, outcome_of
+from resolver.audit.sampler import PageSampler
+from resolver.audit.signals import page_facts, sibling_url, similar_pages
+from resolver.expander.engine import Expander, ExpandOptions
+from resolver.expander.limits import Limits
+from resolver.fetch import Fetcher
+from resolver.models import ArticleScan, Link, ScanFailure, StatusRef, Where
+from resolver.net import ClientFactory, NetConfig
+from resolver.rules import classify as link_kind
+from resolver.rules import host_of, parse_status_url
+from resolver.twitter.recover import Recoverer, TweetOptions
+from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, nearest
+
+NS_AUDIT = "audit"
+ARTICLE_WINDOW = 8
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    """How a run audits. The defaults are the CLI's."""
+
+    concurrency: int = 64
+    per_host: int = 4
+    timeout: float = 15.0
+    retries: int = 2
+    wayback: bool = True
+    probe_siblings: bool = True
+    tweets: bool = True
+    exclude: tuple[str, ...] = ()  #: regular expressions: matching URLs are `excluded`
+    max_age: float | None = None
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    verdict: AuditVerdict
+    evidence: str
+    final_url: str | None
+    http_status: int | None
+    tweet_id: str | None = None
+    from_cache: bool = False
+
+
+@dataclass
+class _Host:
+    """What the sibling probe learned of a host: None while unknown, "" when honest."""
+
+    catch_all: str | None = None
+    probe: asyncio.Future[str] | None = field(default=None, repr=False)
+
+
+class Auditor:
+    def __init__(
+        self,
+        options: AuditOptions | None = None,
+        *,
+        config: NetConfig | None = None,
+        store: Store | None = None,
+    ) -> None:
+        self.options = options or AuditOptions()
+        self.config = config or NetConfig(timeout=self.options.timeout)
+        self.store: Store = store if store is not None else NullStore()
+        self.factory = ClientFactory(self.config, per_host=self.options.per_host)
+        self.sampler = PageSampler()
+        self._excluded = [re.compile(p) for p in self.options.exclude]
+        self._judged: dict[str, asyncio.Future[Judgement]] = {}
+        self._mementos: dict[tuple[str, str | None], asyncio.Future[tuple[str | None, str | None]]] = {}
+        self._hosts: dict[str, _Host] = {}
+        self.expander: Expander | None = None
+        self.fetcher: Fetcher | None = None
+        self.recoverer: Recoverer | None = None
+
+    async def __aenter__(self) -> Auditor:
+        options = self.options
+        self.factory.prepare()
+        limits = Limits(
+            options.concurrency,
+            options.per_host,
+            gate_limits={CDX_GATE: CDX_CONCURRENCY, "archive.org": AVAILABILITY_CONCURRENCY},
+        )
+        self.expander = Expander(
+            ExpandOptions(
+                concurrency=options.concurrency,
+                per_host=options.per_host,
+                timeout=options.timeout,
+                retries=options.retries,
+                allow_private=options.allow_private,
+            ),
+            config=self.config,
+            store=NullStore(),  # the audit caches its own verdicts: the page must be seen to judge it
+            factory=self.factory,
+            recorder=self.sampler,
+        )
+        await self.expander.__aenter__()
+        self.expander.limits = limits
+        self.fetcher = Fetcher(self.factory, limits, timeout=options.timeout, retries=options.retries)
+        if options.tweets:
+            tweet_options = TweetOptions(
+                concurrency=options.concurrency, per_host=options.per_host, wayback=False, related=False
+            )
+            self.recoverer = Recoverer(
+                tweet_options, config=self.config, store=self.store, factory=self.factory
+            )
+            await self.recoverer.__aenter__()
+            self.recoverer.limits = limits
+            assert self.recoverer.fetcher is not None
+            self.recoverer.fetcher.limits = limits
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.recoverer is not None:
+            await self.recoverer.aclose()
+        if self.expander is not None:
+            await self.expander.aclose()
+        await self.factory.aclose()
+
+    # --- Articles ------------------------------------------------------------------------------
+
+    async def article(self, scan: ArticleScan, published: str | None) -> list[AuditRecord]:
+        links = [link for link in scan.links if _auditable(link)]
+        judgements = await asyncio.gather(*(self.judge(link) for link in links))
+        records = []
+        for link, judgement in zip(links, judgements, strict=True):
+            wayback_url = wayback_ts = None
+            if (
+                self.options.wayback
+                and outcome_of(judgement.verdict) is not Outcome.ALIVE
+                and (judgement.verdict is not AuditVerdict.EXCLUDED)
+            ):
+                wayback_url, wayback_ts = await self._memento(judgement.final_url or link.url, published)
+            records.append(
+                AuditRecord(
+                    article=scan.article,
+                    url=link.url,
+                    final_url=judgement.final_url,
+                    verdict=judgement.verdict,
+                    evidence=judgement.evidence,
+                    where=link.where.to_json(),
+                    kind=link.kind.value,
+                    host=link.host,
+                    text=link.text,
+                    http_status=judgement.http_status,
+                    wayback_url=wayback_url,
+                    wayback_timestamp=wayback_ts,
+                    article_date=published,
+                    tweet_id=judgement.tweet_id,
+                    from_cache=judgement.from_cache,
+                )
+            )
+        return records
+
+    async def urls(self, urls: Sequence[str], source: str) -> list[AuditRecord]:
+        """A plain list of links (`--urls FILE`): each a record with its line as `where`."""
+        links = [
+            Link(url, url, link_kind(url), host_of(url), Where(line=n), status=parse_status_url(url))
+            for n, url in urls_with_lines(urls)
+        ]
+        scan = ArticleScan(source, _text_format(), (), tuple(links))
+        return await self.article(scan, None)
+
+    # --- One URL, once per run -----------------------------------------------------------------
+
+    async def judge(self, link: Link) -> Judgement:
+        known = self._judged.get(link.url)
+        if known is None:
+            known = self._judged[link.url] = asyncio.ensure_future(self._judge(link.url, link.status))
+        return await asyncio.shield(known)
+
+    async def _judge(self, url: str, status: StatusRef | None) -> Judgement:
+        for pattern in self._excluded:
+            if pattern.search(url):
+                return Judgement(AuditVerdict.EXCLUDED, f"matches --exclude {pattern.pattern!r}", None, None)
+        cached = self._cached(url)
+        if cached is not None:
+            return cached
+        if status is not None:
+            judgement = await self._tweet(url, status)
+        else:
+            judgement = await self._page(url)
+        self._save(url, judgement)
+        return judgement
+
+    async def _tweet(self, url: str, status: StatusRef) -> Judgement:
+        if self.recoverer is None:
+            return Judgement(
+                AuditVerdict.EXCLUDED, "tweets are not checked (--no-tweets)", url, None, status.id
+            )
+        lookup = await self.recoverer.lookup(status.url)
+        state = lookup.state
+        verdict = TWEET_VERDICTS[state]
+        reason = lookup.tweet.reason if lookup.tweet is not None else lookup.reason
+        return Judgement(verdict, f"tweet {state.value}: {reason}", url, None, status.id)
+
+    async def _page(self, url: str) -> Judgement:
+        assert self.expander is not None
+        expansion = await self.expander.expand(url)
+        if expansion.tweet is not None:
+            judgement = await self._tweet(url, expansion.tweet)
+            return Judgement(
+                judgement.verdict,
+                judgement.evidence,
+                expansion.tweet.url,
+                expansion.http_status,
+                expansion.tweet.id,
+            )
+        final = expansion.final_url or url
+        facts = self.sampler.facts(expansion.hops[-1].url) if expansion.hops else None
+        if facts is not None:
+            # The sampler saw one hop; the signals want the link as cited and where it ended
+            # (a chain that ends on a parking host is what makes a cited domain parked).
+            facts = replace(facts, url=url, final_url=final)
+        similarity = None
+        if expansion.ok and facts is not None and self.options.probe_siblings and _deep(final):
+            catch_all = await self._catch_all(final)
+            if catch_all:
+                similarity = similar_pages(facts.text_start, catch_all)
+        verdict, evidence = classify(expansion, facts, sibling_similarity=similarity)
+        return Judgement(verdict, evidence, expansion.final_url, expansion.http_status)
+
+    async def _catch_all(self, url: str) -> str:
+        """The text a made-up URL of `url`'s host gets when it answers 200 ("" when the host
+        answers such URLs with an error, as it should). Asked once per host."""
+        host = host_of(url)
+        state = self._hosts.setdefault(host, _Host())
+        if state.probe is None:
+            state.probe = asyncio.ensure_future(self._probe(url))
+        return await asyncio.shield(state.probe)
+
+    async def _probe(self, url: str) -> str:
+        assert self.fetcher is not None
+        reply = await self.fetcher.get(sibling_url(url, seed=len(url)), follow=5, max_bytes=64 * 1024)
+        if not reply.ok or "html" not in reply.content_type:
+            return ""
+        facts = page_facts(reply.url, reply.final_url, reply.status, dict(reply.headers), reply.text())
+        return facts.text_start
+
+    async def _memento(self, url: str, published: str | None) -> tuple[str | None, str | None]:
+        key = (url, published)
+        running = self._mementos.get(key)
+        if running is None:
+            running = self._mementos[key] = asyncio.ensure_future(self._nearest(url, published))
+        return await asyncio.shield(running)
+
+    async def _nearest(self, url: str, published: str | None) -> tuple[str | None, str | None]:
+        import datetime as dt
+
+        assert self.fetcher is not None
+        when = dt.date.fromisoformat(published) if published else None
+        memento = await nearest(self.fetcher, url, when)
+        return (memento.url, memento.timestamp) if memento else (None, None)
+
+    # --- The cache --------------------------------------------------------------------------------
+
+    def _cached(self, url: str) -> Judgement | None:
+        if isinstance(self.store, NullStore):
+            return None
+        entry = self.store.get(NS_AUDIT, url, max_age=self.options.max_age)
+        if entry is None:
+            return None
+        try:
+            value = entry.value
+            return Judgement(
+                AuditVerdict(value["verdict"]),
+                value["evidence"],
+                value.get("final_url"),
+                value.get("http_status"),
+                value.get("tweet_id"),
+                from_cache=True,
+            )
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def _save(self, url: str, judgement: Judgement) -> None:
+        if isinstance(self.store, NullStore):
+            return
+        outcome = outcome_of(judgement.verdict)
+        if outcome is Outcome.UNCERTAIN:
+            return  # blocked, timed out, unreachable: the next run may learn more
+        ttl = (
+            ttl_for("liveness", max_age=self.options.max_age)
+            if outcome is Outcome.ALIVE
+            else ttl_for("definitive-error", max_age=self.options.max_age)
+        )
+        value: dict[str, Any] = {
+            "verdict": judgement.verdict.value,
+            "evidence": judgement.evidence,
+            "final_url": judgement.final_url,
+            "http_status": judgement.http_status,
+            "tweet_id": judgement.tweet_id,
+        }
+        self.store.put(NS_AUDIT, url, value, ttl)
+
+
+# --- Running over inputs ------------------------------------------------------------------------------
+
+
+async def aaudit_iter(
+    inputs: Iterable[str],
+    *,
+    urls_file: str | None = None,
+    options: AuditOptions | None = None,
+    config: NetConfig | None = None,
+    store: Store | None = None,
+    max_size: int | None = None,
+) -> AsyncIterator[list[AuditRecord] | ScanFailure]:
+    """Per article (in input order), its records; an article that cannot be read is a ScanFailure."""
+    from resolver.archive.api import _read
+    from resolver.detect.published import published_date
+    from resolver.errors import InputError, ResolverError
+    from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources
+    from resolver.scanner import scan_article
+
+    limit = max_size or DEFAULT_MAX_SIZE
+    async with Auditor(options, config=config, store=store) as auditor:
+        if urls_file is not None:
+            yield await auditor.urls(read_url_list(urls_file), "")
+        sources = iter_sources(inputs)
+
+        async def one(source: str | InputError) -> list[AuditRecord] | ScanFailure:
+            if isinstance(source, InputError):
+                return ScanFailure(source.source, source.reason)
+            try:
+                _raw, article = await asyncio.to_thread(_read, source, limit, auditor.options.timeout)
+            except ResolverError as exc:
+                return ScanFailure(source, getattr(exc, "reason", None) or str(exc))
+            scan = scan_article(article)
+            path = None if "://" in source or source == "-" else source
+            date, _how = published_date(article.text if scan.format.value == "html" else None, path=path)
+            return await auditor.article(scan, date.isoformat() if date else None)
+
+        window: deque[asyncio.Task[list[AuditRecord] | ScanFailure]] = deque()
+        try:
+            while True:
+                while len(window) < ARTICLE_WINDOW and (item := next(sources, None)) is not None:
+                    window.append(asyncio.ensure_future(one(item)))
+                if not window:
+                    break
+                yield await window.popleft()
+        finally:
+            for task in window:
+                task.cancel()
+            if window:
+                await asyncio.gather(*window, return_exceptions=True)
+
+
+def read_url_list(path: str) -> list[str]:
+    """`--urls FILE`: one link a line ('-': stdin); blank lines and `#` comments skipped.
+
+    Raises UsageError when the file cannot be read.
+    """
+    import sys
+
+    from resolver.errors import UsageError
+
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8", errors="replace").read()  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--urls {path}: cannot read: {exc.strerror or exc}") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def urls_with_lines(urls: Sequence[str]) -> list[tuple[int, str]]:
+    return [(n, url) for n, url in enumerate(urls, 1)]
+
+
+def _auditable(link: Link) -> bool:
+    # A media file is checked with its tweet; everything else an article cites is audited.
+    return not link.url.startswith(("https://pbs.twimg.com/", "https://video.twimg.com/"))
+
+
+def _deep(url: str) -> bool:
+    path = urlsplit(url).path.strip("/")
+    return bool(path) and not re.fullmatch(r"[a-z]{2}(?:-[a-z]{2})?", path, re.IGNORECASE)
+
+
+def _text_format() -> Any:
+    from resolver.models import ArticleFormat
+
+    return ArticleFormat.TEXT
+
+
+__all__ = ["NS_AUDIT", "AuditOptions", "Auditor", "Judgement", "aaudit_iter"]

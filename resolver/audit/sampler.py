@@ -1,0 +1,96 @@
+"""What the audit reads of each page: its first KBs, turned at once into small `PageFacts`.
+
+The expansion engine reads only what it needs to follow a chain (16 KB of an HTML body).
+The audit needs a little more of the page the chain ends on: its title, headings, the start
+of its text and its scripts' markers (for soft-404, parked-domain and bot-wall signals). The
+sampler sits in the engine's recorder seam: for an HTML answer it reads the first
+`SAMPLE_BYTES` (decoded if compressed, bounded: no bomb inflates), keeps its `PageFacts`
+(a few KB) in a bounded memo keyed by URL, and hands the engine a response that replays what
+was read. Other answers pass through untouched. Bodies are never kept: a run over 100,000
+links holds at most `MEMO` facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections import OrderedDict
+from typing import Any
+
+import httpx
+
+from resolver.audit.signals import PageFacts, page_facts
+from resolver.bodies import Deflate
+
+#: How much of an HTML page is read: enough for the head, the headings and the first text.
+SAMPLE_BYTES = 64 * 1024
+#: Page facts kept at once (the most recent).
+MEMO = 20_000
+_HTML = ("text/html", "application/xhtml+xml", "")
+
+
+class PageSampler:
+    """A recorder for the engine (`Expander(recorder=...)`) that keeps `PageFacts`."""
+
+    def __init__(self, *, sample_bytes: int = SAMPLE_BYTES, memo: int = MEMO) -> None:
+        self.sample_bytes = sample_bytes
+        self.memo = memo
+        self._facts: OrderedDict[str, PageFacts] = OrderedDict()
+
+    async def exchange(
+        self, url: str, request: httpx.Request, response: httpx.Response, sent_at: dt.datetime
+    ) -> httpx.Response:
+        media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if not (200 <= response.status_code < 300) or media not in _HTML:
+            return response
+        raw = bytearray()
+        async for chunk in response.aiter_raw():
+            raw += chunk
+            if len(raw) >= self.sample_bytes:
+                break
+        text = _decode(bytes(raw), response.headers, self.sample_bytes)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        self._keep(url, page_facts(url, url, response.status_code, headers, text))
+        return httpx.Response(
+            response.status_code,
+            headers=list(response.headers.raw),
+            stream=httpx.ByteStream(bytes(raw)),  # `content=` would count as already read
+            request=request,
+            extensions=dict(response.extensions),
+        )
+
+    def _keep(self, url: str, facts: PageFacts) -> None:
+        self._facts[url] = facts
+        self._facts.move_to_end(url)
+        while len(self._facts) > self.memo:
+            self._facts.popitem(last=False)
+
+    def facts(self, url: str) -> PageFacts | None:
+        return self._facts.get(url)
+
+
+def _decode(raw: bytes, headers: httpx.Headers, limit: int) -> str:
+    encoding = headers.get("content-encoding", "").strip().lower()
+    decoder: Any = (
+        zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if encoding in ("gzip", "x-gzip")
+        else Deflate()
+        if encoding == "deflate"
+        else None
+    )
+    try:
+        data = decoder.decompress(raw, limit) if decoder is not None else raw[:limit]
+    except zlib.error:
+        data = b""
+    charset = "utf-8"
+    for part in headers.get("content-type", "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"'")
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+__all__ = ["MEMO", "SAMPLE_BYTES", "PageSampler"]

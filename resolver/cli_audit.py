@@ -1,0 +1,283 @@
+"""`resolver audit`: the CLI over `resolver.audit`.
+
+Exit codes, like the best link checkers: 0 no link failed (`uncertain` links alone never fail
+a run unless `--fail-on` names them), 1 dead links found (`--fail-on` chooses which verdicts
+or outcomes count), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from typing import Annotated, Any
+
+import typer
+
+from resolver.cli import (
+    EXIT_USAGE,
+    OutputOption,
+    _error,
+    _parse_duration,
+    _parse_size,
+    _write,
+    app,
+)
+from resolver.cli_tweets import AllowPrivate, CaBundle, CachePath, NoCache, Proxy, UserAgent
+from resolver.models import ScanFailure
+from resolver.report import dumps
+
+AUDIT_FORMATS = ("table", "json", "jsonl", "csv", "markdown", "junit")
+AUDIT_CSV_COLUMNS = (
+    "article", "url", "final_url", "verdict", "outcome", "evidence", "line", "column", "element",
+    "attribute", "kind", "host", "text", "http_status", "wayback_url", "wayback_timestamp",
+    "article_date", "tweet_id", "from_cache",
+)  # fmt: skip
+
+
+@app.command("audit")
+def audit_command(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Articles, as `resolver scan` takes them: files, directories, '-' or http(s):// URLs.",
+            show_default=False,
+        ),
+    ] = None,
+    urls: Annotated[
+        str | None, typer.Option("--urls", help="Audit a plain list of links (one a line; '-': stdin).")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="table, json, jsonl, csv, markdown or junit. Default: table on a terminal."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    html: Annotated[
+        str | None, typer.Option("--html", help="Also write a self-contained HTML report to this file.")
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Verdicts or outcomes that make the exit code 1, comma-separated (e.g. dead,soft-404 or "
+            "dead,uncertain).",
+        ),
+    ] = "dead",
+    wayback: Annotated[
+        str,
+        typer.Option("--wayback", help="on: find the Wayback capture of every link not alive; off: don't."),
+    ] = "on",
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="A regular expression of URLs not to check (repeatable)."),
+    ] = None,
+    no_probe: Annotated[
+        bool, typer.Option("--no-probe", help="Do not probe a random sibling URL per host (soft-404 check).")
+    ] = False,
+    no_tweets: Annotated[bool, typer.Option("--no-tweets", help="Do not check tweets.")] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight in all.")
+    ] = 64,
+    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight to one host.")] = 4,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request.")] = 15.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Extra tries after a transient failure.")
+    ] = 2,
+    max_size: Annotated[str, typer.Option("--max-size", help="Refuse articles larger than this.")] = "50MB",
+    proxy: Proxy = None,
+    ca_bundle: CaBundle = None,
+    user_agent: UserAgent = None,
+    cache_path: CachePath = None,
+    no_cache: NoCache = False,
+    max_age: Annotated[
+        str | None, typer.Option("--max-age", help="Re-check cached verdicts older than this (e.g. 7d).")
+    ] = None,
+    allow_private: AllowPrivate = False,
+) -> None:
+    """Audit the links of articles (or a list of links) for rot, with the Wayback's copies.
+
+    Every link gets a verdict (alive, moved, dead, soft-404, parked, blocked, unreachable,
+    timeout, server-error, tweet-deleted, account-suspended, tweet-protected, tweet-withheld,
+    excluded), its outcome (dead, alive, uncertain) and the evidence; every link not alive,
+    the Wayback capture nearest the article's publication date.
+    """
+    from cache import CacheError, NullStore, open_store
+    from resolver.audit.auditor import AuditOptions, aaudit_iter
+    from resolver.audit.model import VERDICTS, AuditSummary, AuditVerdict, Outcome
+    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, run_async
+
+    chosen = (fmt or ("table" if sys.stdout.isatty() else "json")).lower()
+    if chosen not in AUDIT_FORMATS:
+        _error(f"--format {fmt}: one of {', '.join(AUDIT_FORMATS)}")
+        raise typer.Exit(EXIT_USAGE)
+    if wayback not in ("on", "off"):
+        _error("--wayback: on or off")
+        raise typer.Exit(EXIT_USAGE)
+    names = {v.value for v in AuditVerdict} | {o.value for o in Outcome}
+    failing = {part.strip() for part in fail_on.split(",") if part.strip()}
+    unknown = failing - names
+    if unknown:
+        known = ", ".join(sorted(names))
+        _error(f"--fail-on {', '.join(sorted(unknown))}: not a verdict or an outcome ({known})")
+        raise typer.Exit(EXIT_USAGE)
+    if not inputs and urls is None:
+        _error("nothing to audit: give articles (files, directories, '-' or URLs) or --urls FILE")
+        raise typer.Exit(EXIT_USAGE)
+    import re
+
+    for pattern in exclude or ():
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            _error(f"--exclude {pattern!r}: not a regular expression ({exc})")
+            raise typer.Exit(EXIT_USAGE) from None
+    options = AuditOptions(
+        concurrency=concurrency,
+        per_host=per_host,
+        timeout=timeout,
+        retries=retries,
+        wayback=wayback == "on",
+        probe_siblings=not no_probe,
+        tweets=not no_tweets,
+        exclude=tuple(exclude or ()),
+        max_age=_parse_duration(max_age) if max_age else None,
+        allow_private=allow_private,
+    )
+    config = NetConfig(
+        proxy=proxy,
+        ca_bundle=ca_bundle,
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+        timeout=timeout,
+        connect_timeout=min(timeout, 10.0),
+    )
+    ClientFactory(config).prepare()
+    try:
+        store = NullStore() if no_cache else open_store(cache_path)
+    except CacheError as exc:
+        _error(f"{exc} (or run with --no-cache)")
+        raise typer.Exit(EXIT_USAGE) from None
+    summary = AuditSummary()
+    failures: list[ScanFailure] = []
+    kept: list[Any] = []  # json, markdown, junit and --html need every record at the end
+    keep_all = chosen in ("json", "markdown", "junit") or html is not None
+    started = time.perf_counter()
+
+    def body(out, console):  # type: ignore[no-untyped-def]
+        writer = csv.writer(out, lineterminator="\n") if chosen == "csv" else None
+        if writer is not None:
+            writer.writerow(AUDIT_CSV_COLUMNS)
+
+        async def pump() -> None:
+            async for item in aaudit_iter(
+                inputs or [],
+                urls_file=urls,
+                options=options,
+                config=config,
+                store=store,
+                max_size=_parse_size(max_size),
+            ):
+                if isinstance(item, ScanFailure):
+                    failures.append(item)
+                    summary.failed_articles += 1
+                    _error(f"{item.article}: {item.reason}")
+                    continue
+                summary.articles += 1
+                for record in item:
+                    summary.add(record)
+                    if keep_all:
+                        kept.append(record)
+                    if chosen == "jsonl":
+                        out.write(dumps(record.to_json()) + "\n")
+                    elif writer is not None:
+                        data = record.to_json()
+                        where = data.pop("where") or {}
+                        data.update({k: where.get(k) for k in ("line", "column", "element", "attribute")})
+                        writer.writerow(
+                            ["" if data.get(c) is None else data.get(c) for c in AUDIT_CSV_COLUMNS]
+                        )
+                    elif chosen == "table" and record.outcome.value != "alive":
+                        _print_record(console, record)
+
+        run_async(pump())
+        if chosen == "json":
+            out.write(dumps({"summary": summary.to_json(), "links": [r.to_json() for r in kept]}) + "\n")
+        elif chosen == "markdown":
+            from resolver.audit.report import write_markdown
+
+            write_markdown(kept, summary, out)
+        elif chosen == "junit":
+            from resolver.audit.report import write_junit
+
+            write_junit(kept, summary, out, fail_on=failing)
+        elif chosen == "table":
+            _print_summary(console, summary, VERDICTS)
+
+    try:
+        _write(body, output)
+        if html is not None:
+            import datetime as dt
+
+            from resolver.audit.report import render_html
+            from resolver.fsutil import atomic_write_bytes
+
+            page = render_html(
+                kept,
+                summary,
+                title="resolver audit",
+                generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            )
+            atomic_write_bytes(html, page.encode("utf-8"))
+    finally:
+        store.close()
+    counts = summary.by_outcome
+    sys.stderr.write(
+        f"resolver: audited {summary.links} link(s) in {summary.articles} article(s) in "
+        f"{time.perf_counter() - started:.1f} s: {counts.get('alive', 0)} alive, "
+        f"{counts.get('dead', 0)} dead, {counts.get('uncertain', 0)} uncertain\n"
+    )
+    if failures:
+        raise typer.Exit(EXIT_USAGE)
+    from resolver.audit.report import failing_verdicts
+
+    if any(v.value in summary.by_verdict for v in failing_verdicts(failing)):
+        raise typer.Exit(1)
+
+
+def _print_record(console: Any, record: Any) -> None:
+    from rich.markup import escape
+
+    colour = "red" if record.outcome.value == "dead" else "yellow"
+    line = record.where.get("line")
+    place = f"{record.article}:{line}" if record.article else f"line {line}"
+    anchor = f" “{escape(record.text)}”" if record.text else ""
+    label = f"[{colour}]{record.verdict.value:<18}[/{colour}]"
+    console.print(
+        f"{label} {escape(record.url)}  [dim]{escape(place)}{anchor}[/dim]",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(f"    {escape(record.evidence)}", style="dim", soft_wrap=True, highlight=False)
+    if record.wayback_url:
+        console.print(f"    archived: {escape(record.wayback_url)}", soft_wrap=True, highlight=False)
+
+
+def _print_summary(console: Any, summary: Any, verdicts: Any) -> None:
+    from rich.table import Table
+
+    table = Table("verdict", "outcome", "links", box=None, header_style="bold")
+    for verdict, count in sorted(summary.by_verdict.items(), key=lambda kv: -kv[1]):
+        outcome = next((info.outcome.value for v, info in verdicts.items() if v.value == verdict), "")
+        table.add_row(verdict, outcome, f"{count:,}")
+    console.print(table)
+    domains = Table("domain", "links", "dead", "uncertain", "rot", box=None, header_style="bold")
+    rows = summary.to_json()["by_domain"]
+    for domain, row in sorted(rows.items(), key=lambda kv: (-kv[1]["dead"], kv[0]))[:20]:
+        domains.add_row(
+            domain, str(row["total"]), str(row["dead"]), str(row["uncertain"]), f"{row['rot_rate']:.0%}"
+        )
+    console.print(domains)
+
+
+__all__ = ["audit_command"]

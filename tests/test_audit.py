@@ -1,0 +1,168 @@
+"""`resolver audit` end to end, against the local web: every verdict, the Wayback rescue, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resolver.audit.model import VERDICTS, AuditVerdict, Outcome
+from tests.web.model import Response
+from tests.web.twitter import FakeTweet, TwitterWeb
+
+pytestmark = pytest.mark.usefixtures("proxy_env")
+
+SEDO = (
+    "<html><head><title>example-parked.com</title></head><body>"
+    '<script src="https://sedoparking.com/frmpark/example-parked.com/IN/park.js"></script>'
+    "<p>This domain may be for sale!</p></body></html>"
+)
+NOT_FOUND_PT = (
+    "<html><head><title>Página não encontrada | Jornal</title></head><body>"
+    "<h1>Página não encontrada</h1><p>A página que você procura não existe.</p></body></html>"
+)
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "resolver", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def catalogue(twitter_web: TwitterWeb, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    web = twitter_web.web
+    web.page("https://alive.example/story/1", "<html><title>A story</title><p>All is well.</p></html>")
+    web.status("https://alive.example/story/2", 404)
+    web.status("https://alive.example/story/3", 410)
+    web.page("https://news.example.pt/2015/10/artigo", NOT_FOUND_PT)
+    web.redirect("https://home.example/2015/10/21/story", "https://home.example/", 302)
+    web.page("https://home.example/", "<html><title>Home</title><p>Front page</p></html>")
+    web.page("https://example-parked.com/old/page", SEDO)
+    web.status("https://walled.example/article", 403)
+    web.status("https://broken.example/article", 500)
+    web.redirect("https://moved.example/old", "https://moved.example/new", 301)
+    web.page("https://moved.example/new", "<html><title>New home of the story</title><p>Here</p></html>")
+    twitter_web.add(
+        FakeTweet(656722946431664900, "gone", "Gone", "was here", state="deleted"),
+        FakeTweet(656722946431665000, "here", "Here", "still here"),
+    )
+    twitter_web.capture("https://alive.example/story/2", "20151020120000", "<html><p>as it was</p></html>")
+    links = {
+        "https://alive.example/story/1": "alive",
+        "https://alive.example/story/2": "dead",
+        "https://alive.example/story/3": "dead",
+        "https://news.example.pt/2015/10/artigo": "soft-404",
+        "https://home.example/2015/10/21/story": "soft-404",
+        "https://example-parked.com/old/page": "parked",
+        "https://walled.example/article": "blocked",
+        "https://broken.example/article": "server-error",
+        "https://moved.example/old": "moved",
+        "https://nowhere.invalid/page": "dead",
+        "https://twitter.com/gone/status/656722946431664900": "tweet-deleted",
+        "https://twitter.com/here/status/656722946431665000": "alive",
+        "https://skip.example/page": "excluded",
+    }
+    article = tmp_path / "story.html"
+    article.write_text(
+        '<html><head><meta property="article:published_time" content="2015-10-21T10:00:00Z"></head><body>'
+        + "".join(f'<p><a href="{url}">source {n}</a></p>' for n, url in enumerate(links))
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    return article, links
+
+
+def test_every_verdict_with_its_evidence_and_the_wayback_rescue(
+    catalogue: tuple[Path, dict[str, str]],
+) -> None:
+    article, expected = catalogue
+    done = run(
+        "audit", "--no-cache", "--retries", "0", "--exclude", r"skip\.example", "-f", "jsonl", str(article)
+    )
+    assert done.returncode == 1, done.stderr  # dead links found
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert {url: row["verdict"] for url, row in rows.items()} == expected
+    for row in rows.values():
+        for field in ("article", "url", "final_url", "verdict", "outcome", "evidence", "where", "wayback_url",
+                      "wayback_timestamp"):  # fmt: skip
+            assert field in row
+        assert row["outcome"] == VERDICTS[AuditVerdict(row["verdict"])].outcome.value
+        assert row["evidence"]
+        assert row["article"] == str(article) and row["article_date"] == "2015-10-21"
+    dead = rows["https://alive.example/story/2"]
+    assert dead["wayback_url"].startswith("https://web.archive.org/web/20151020120000")
+    assert dead["wayback_timestamp"] == "20151020120000"
+    assert rows["https://alive.example/story/1"]["wayback_url"] is None  # alive: not looked up
+    assert "não encontrada" in rows["https://news.example.pt/2015/10/artigo"]["evidence"]
+    assert rows["https://moved.example/old"]["final_url"] == "https://moved.example/new"
+    assert rows["https://walled.example/article"]["outcome"] == "uncertain"
+
+
+def test_exit_codes_and_fail_on(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.page("https://alive.example/a", "<html><p>a</p></html>")
+    web.status("https://walled.example/b", 403)
+    listing = tmp_path / "links.txt"
+    listing.write_text("# links\nhttps://alive.example/a\n\nhttps://walled.example/b\n", encoding="utf-8")
+    ok = run("audit", "--no-cache", "--retries", "0", "--urls", str(listing), "-f", "json")
+    assert ok.returncode == 0, ok.stderr  # uncertain alone never fails a run
+    report = json.loads(ok.stdout)
+    assert report["summary"]["by_outcome"] == {"dead": 0, "alive": 1, "uncertain": 1}
+    assert {row["url"] for row in report["links"]} == {"https://alive.example/a", "https://walled.example/b"}
+    strict = run(
+        "audit",
+        "--no-cache",
+        "--retries",
+        "0",
+        "--urls",
+        str(listing),
+        "--fail-on",
+        "dead,uncertain",
+        "-f",
+        "json",
+    )
+    assert strict.returncode == 1
+    for bad in (("--fail-on", "nonsense"), ("--format", "yaml"), ("--wayback", "maybe")):
+        usage = run("audit", "--urls", str(listing), *bad)
+        assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    missing = run("audit", "--no-cache", str(tmp_path / "missing.html"))
+    assert missing.returncode == 2 and "missing.html" in missing.stderr
+
+
+def test_a_catch_all_host_is_found_by_its_random_sibling(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    landing = "<html><title>Welcome to Example News</title><h1>Latest</h1><p>Our front page today.</p></html>"
+    web.add_host("catchall.example", lambda request: Response.html(landing))
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://catchall.example/2015/10/21/a-story-that-is-gone\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--urls", str(listing), "--wayback", "off", "-f", "jsonl")
+    [row] = jsonl(done.stdout)
+    assert row["verdict"] == "soft-404" and "random" in row["evidence"]
+    assert web.count("catchall.example") == 2  # the link and one probe
+    assert web.count("archive.org") == 0  # --wayback off
+
+
+def test_csv_markdown_and_summary_tables(catalogue: tuple[Path, dict[str, str]]) -> None:
+    article, expected = catalogue
+    done = run("audit", "--no-cache", "--retries", "0", "--wayback", "off", "-f", "csv", str(article))
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == len(expected) and {r["verdict"] for r in rows} >= {"alive", "dead", "soft-404"}
+    assert all(r["outcome"] in {o.value for o in Outcome} for r in rows)
+    table = run("audit", "--no-cache", "--retries", "0", "--wayback", "off", "-f", "table", str(article))
+    assert "soft-404" in table.stdout and "alive.example" in table.stdout
