@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,10 @@ from resolver.errors import ResolverError, UsageError
 from resolver.inputs import DEFAULT_MAX_SIZE
 from resolver.models import ScanFailure
 from resolver.report import OutputFormat, write_scans
+
+if TYPE_CHECKING:
+    from cache import Store
+    from resolver.net import NetConfig
 
 app = typer.Typer(
     name="resolver",
@@ -242,7 +246,7 @@ def expand_command(
     from resolver.expander.api import aexpand_iter
     from resolver.expander.engine import ExpandOptions
     from resolver.expander.inputs import read_links
-    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, run_async
+    from resolver.net import run_async
 
     links = read_links(urls or [], from_scan=from_scan, all_links=all_links)
     if not links:
@@ -262,14 +266,7 @@ def expand_command(
         allow_private=allow_private,
         max_age=_parse_duration(max_age) if max_age else None,
     )
-    config = NetConfig(
-        proxy=proxy,
-        ca_bundle=ca_bundle,
-        user_agent=user_agent or DEFAULT_USER_AGENT,
-        timeout=timeout,
-        connect_timeout=min(timeout, 10.0),
-    )
-    ClientFactory(config).prepare()  # a bad --ca-bundle or proxy: one line before any output
+    config = network_config(proxy, ca_bundle, user_agent, timeout)
     chosen = fmt or _default_format()
     started = time.perf_counter()
     try:
@@ -319,6 +316,35 @@ def expand_command(
 from resolver.cli_cache import cache_app  # noqa: E402
 
 app.add_typer(cache_app, name="cache")
+
+
+def network_config(
+    proxy: str | None, ca_bundle: str | None, user_agent: str | None, timeout: float
+) -> NetConfig:
+    """The network settings of a command, checked before any output: a bad --ca-bundle or
+    proxy is one line and exit 2, not one failure per link."""
+    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
+
+    config = NetConfig(
+        proxy=proxy,
+        ca_bundle=ca_bundle,
+        user_agent=user_agent or DEFAULT_USER_AGENT,
+        timeout=timeout,
+        connect_timeout=min(timeout, 10.0),
+    )
+    ClientFactory(config).prepare()
+    return config
+
+
+def open_cache(cache_path: str | None, no_cache: bool, *, exit_code: int = EXIT_FAILURES) -> Store:
+    """The cache a command reads and writes (`--cache`, `--no-cache`), or one line and `exit_code`."""
+    from cache import CacheError, NullStore, open_store
+
+    try:
+        return NullStore() if no_cache else open_store(cache_path)
+    except CacheError as exc:
+        _error(f"{exc} (or run with --no-cache)")
+        raise typer.Exit(exit_code) from None
 
 
 def _write(body, output: str | None):  # type: ignore[no-untyped-def]

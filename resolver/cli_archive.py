@@ -25,6 +25,8 @@ from resolver.cli import (
     _parse_size,
     _write,
     app,
+    network_config,
+    open_cache,
 )
 from resolver.cli_tweets import AllowPrivate, CaBundle, CachePath, NoCache, Proxy, UserAgent
 from resolver.models import ScanFailure
@@ -100,10 +102,9 @@ def archive_command(
     and SHA256SUMS. Never overwrites: each run is a new folder; an interrupted run is completed
     by the next one.
     """
-    from cache import CacheError, NullStore, open_store
     from resolver.archive.api import aarchive_iter
     from resolver.archive.archiver import ArchiveOptions
-    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, run_async
+    from resolver.net import run_async
     from resolver.twitter.recover import TweetOptions
 
     if not inputs:
@@ -127,19 +128,8 @@ def archive_command(
             concurrency=concurrency, per_host=per_host, wayback=not no_wayback, allow_private=allow_private
         ),
     )
-    config = NetConfig(
-        proxy=proxy,
-        ca_bundle=ca_bundle,
-        user_agent=user_agent or DEFAULT_USER_AGENT,
-        timeout=timeout,
-        connect_timeout=min(timeout, 10.0),
-    )
-    ClientFactory(config).prepare()
-    try:
-        store = NullStore() if no_cache else open_store(cache_path)
-    except CacheError as exc:
-        _error(f"{exc} (or run with --no-cache)")
-        raise typer.Exit(EXIT_FAILURES) from None
+    config = network_config(proxy, ca_bundle, user_agent, timeout)
+    store = open_cache(cache_path, no_cache, exit_code=EXIT_FAILURES)
     chosen = fmt or _default_format()
     started = time.perf_counter()
     failures: list[ScanFailure] = []

@@ -22,6 +22,8 @@ from resolver.cli import (
     _parse_size,
     _write,
     app,
+    network_config,
+    open_cache,
 )
 from resolver.cli_tweets import AllowPrivate, CaBundle, CachePath, NoCache, Proxy, UserAgent
 from resolver.models import ScanFailure
@@ -103,10 +105,9 @@ def audit_command(
     excluded), its outcome (dead, alive, uncertain) and the evidence; every link not alive,
     the Wayback capture nearest the article's publication date.
     """
-    from cache import CacheError, NullStore, open_store
     from resolver.audit.auditor import AuditOptions, aaudit_iter
     from resolver.audit.model import VERDICTS, AuditSummary, AuditVerdict, Outcome
-    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, run_async
+    from resolver.net import run_async
 
     chosen = (fmt or ("table" if sys.stdout.isatty() else "json")).lower()
     if chosen not in AUDIT_FORMATS:
@@ -145,19 +146,8 @@ def audit_command(
         max_age=_parse_duration(max_age) if max_age else None,
         allow_private=allow_private,
     )
-    config = NetConfig(
-        proxy=proxy,
-        ca_bundle=ca_bundle,
-        user_agent=user_agent or DEFAULT_USER_AGENT,
-        timeout=timeout,
-        connect_timeout=min(timeout, 10.0),
-    )
-    ClientFactory(config).prepare()
-    try:
-        store = NullStore() if no_cache else open_store(cache_path)
-    except CacheError as exc:
-        _error(f"{exc} (or run with --no-cache)")
-        raise typer.Exit(EXIT_USAGE) from None
+    config = network_config(proxy, ca_bundle, user_agent, timeout)
+    store = open_cache(cache_path, no_cache, exit_code=EXIT_USAGE)
     summary = AuditSummary()
     failures: list[ScanFailure] = []
     kept: list[Any] = []  # json, markdown, junit and --html need every record at the end

@@ -25,6 +25,8 @@ from resolver.cli import (
     _parse_size,
     _write,
     app,
+    network_config,
+    open_cache,
 )
 from resolver.models import ScanFailure, TweetState
 
@@ -108,8 +110,6 @@ def _setup(
     max_age: str | None,
     allow_private: bool,
 ) -> tuple[Any, Any, Any]:
-    from cache import CacheError, NullStore, open_store
-    from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
     from resolver.twitter.recover import TweetOptions
     from resolver.twitter.sources.mirrors import DEFAULT_MIRRORS, check_template
 
@@ -134,19 +134,8 @@ def _setup(
         max_age=_parse_duration(max_age) if max_age else None,
         allow_private=allow_private,
     )
-    config = NetConfig(
-        proxy=proxy,
-        ca_bundle=ca_bundle,
-        user_agent=user_agent or DEFAULT_USER_AGENT,
-        timeout=timeout,
-        connect_timeout=min(timeout, 10.0),
-    )
-    ClientFactory(config).prepare()  # a bad --ca-bundle or proxy: one line before any output
-    try:
-        store = NullStore() if no_cache else open_store(cache_path)
-    except CacheError as exc:
-        _error(f"{exc} (or run with --no-cache)")
-        raise typer.Exit(EXIT_FAILURES) from None
+    config = network_config(proxy, ca_bundle, user_agent, timeout)
+    store = open_cache(cache_path, no_cache, exit_code=EXIT_FAILURES)
     return options, config, store
 
 
