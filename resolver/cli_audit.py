@@ -159,7 +159,16 @@ def audit_command(
         if writer is not None:
             writer.writerow(AUDIT_CSV_COLUMNS)
 
+        watch: list[Any] = []
+        # People watching a long run see it move: on stderr, only when it is a terminal, and
+        # not over a table that is itself being printed to the same terminal.
+        progress = _Progress(enabled=sys.stderr.isatty() and not (chosen == "table" and output is None))
+
         async def pump() -> None:
+            with progress:
+                await _pump()
+
+        async def _pump() -> None:
             async for item in aaudit_iter(
                 inputs or [],
                 urls_file=urls,
@@ -167,7 +176,9 @@ def audit_command(
                 config=config,
                 store=store,
                 max_size=_parse_size(max_size),
+                watch=watch,
             ):
+                progress.update(summary, watch[0].requests if watch else 0)
                 if isinstance(item, ScanFailure):
                     failures.append(item)
                     summary.failed_articles += 1
@@ -233,6 +244,49 @@ def audit_command(
 
     if any(v.value in summary.by_verdict for v in failing_verdicts(failing)):
         raise typer.Exit(1)
+
+
+class _Progress:
+    """A live line on stderr: articles, links, requests, and the rate of links per second."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("auditing: {task.fields[articles]} articles, {task.fields[links]} links, "
+                           "{task.fields[requests]} requests, {task.fields[rate]} links/s"),
+                TimeElapsedColumn(),
+                console=Console(file=sys.stderr),
+                transient=True,
+            )  # fmt: skip
+            self._progress.__enter__()
+            self._task = self._progress.add_task("audit", articles=0, links=0, requests=0, rate="0")
+        return self
+
+    def update(self, summary: Any, requests: int) -> None:
+        if self._progress is None:
+            return
+        elapsed = max(time.perf_counter() - self.started, 1e-6)
+        self._progress.update(
+            self._task,
+            articles=summary.articles + summary.failed_articles,
+            links=summary.links,
+            requests=requests,
+            rate=f"{summary.links / elapsed:.1f}",
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
 
 
 def _print_record(console: Any, record: Any) -> None:

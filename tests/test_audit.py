@@ -166,3 +166,32 @@ def test_csv_markdown_and_summary_tables(catalogue: tuple[Path, dict[str, str]])
     assert all(r["outcome"] in {o.value for o in Outcome} for r in rows)
     table = run("audit", "--no-cache", "--retries", "0", "--wayback", "off", "-f", "table", str(article))
     assert "soft-404" in table.stdout and "alive.example" in table.stdout
+
+
+def test_timeouts_and_unreachable_hosts_are_uncertain(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    from tests.web.model import Upstream
+
+    web = twitter_web.web
+    web.stall("https://stalled.example/page")
+    web.set_upstream("refused.example", Upstream.REFUSED)
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://stalled.example/page\nhttp://refused.example/page\n", encoding="utf-8")
+    done = run(
+        "audit",
+        "--no-cache",
+        "--retries",
+        "0",
+        "--timeout",
+        "1",
+        "--wayback",
+        "off",
+        "--urls",
+        str(listing),
+        "-f",
+        "jsonl",
+    )
+    assert done.returncode == 0, done.stderr  # uncertain alone never fails a run
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert rows["https://stalled.example/page"]["verdict"] == "timeout"
+    assert rows["http://refused.example/page"]["verdict"] == "unreachable"
+    assert {row["outcome"] for row in rows.values()} == {"uncertain"}

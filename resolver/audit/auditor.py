@@ -137,6 +137,14 @@ class Auditor:
             self.recoverer.fetcher.limits = limits
         return self
 
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (chains, probes, Wayback look-ups, tweets)."""
+        count = (self.expander.requests if self.expander else 0) + (
+            self.fetcher.requests if self.fetcher else 0
+        )
+        return count + (self.recoverer.requests if self.recoverer else 0)
+
     async def __aexit__(self, *exc: object) -> None:
         if self.recoverer is not None:
             await self.recoverer.aclose()
@@ -332,8 +340,12 @@ async def aaudit_iter(
     config: NetConfig | None = None,
     store: Store | None = None,
     max_size: int | None = None,
+    watch: list[Auditor] | None = None,
 ) -> AsyncIterator[list[AuditRecord] | ScanFailure]:
-    """Per article (in input order), its records; an article that cannot be read is a ScanFailure."""
+    """Per article (in input order), its records; an article that cannot be read is a ScanFailure.
+
+    `watch`, when given, receives the running `Auditor` (its `requests` count feeds a progress bar).
+    """
     from resolver.archive.api import _read
     from resolver.detect.published import published_date
     from resolver.errors import InputError, ResolverError
@@ -342,6 +354,8 @@ async def aaudit_iter(
 
     limit = max_size or DEFAULT_MAX_SIZE
     async with Auditor(options, config=config, store=store) as auditor:
+        if watch is not None:
+            watch.append(auditor)
         if urls_file is not None:
             yield await auditor.urls(read_url_list(urls_file), "")
         sources = iter_sources(inputs)
