@@ -213,6 +213,7 @@ __all__ = [
     "fetch_capture",
     "format_timestamp",
     "nearest",
+    "nearest_cdx",
     "parse_cdx_json",
     "parse_timestamp",
     "replay_url",
@@ -246,6 +247,30 @@ class Memento:
             "timestamp": self.timestamp,
             "source": "wayback",
         }
+
+
+async def nearest_cdx(
+    fetcher: Fetcher, url: str, when: dt.date | dt.datetime | None = None
+) -> Memento | None:
+    """The capture of `url` nearest `when`, from the CDX API (`sort=closest`, one row), or None.
+
+    Returns None too when the CDX API does not answer: `nearest` then asks the availability
+    API, a different service that often answers when the CDX one is rate-limiting.
+    """
+    query = cdx_query_url(
+        url,
+        closest=format_timestamp(when) if when is not None else None,
+        limit=1,
+        collapse=None,
+        fields=("timestamp", "original", "statuscode"),
+    )
+    answer = await cdx(fetcher, query)
+    if not answer.captures:
+        return None
+    capture = answer.captures[0]
+    return Memento(
+        replay_url(capture.original, capture.timestamp, raw=False), capture.timestamp, capture.statuscode
+    )
 
 
 async def nearest(fetcher: Fetcher, url: str, when: dt.date | dt.datetime | None = None) -> Memento | None:

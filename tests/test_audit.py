@@ -195,3 +195,40 @@ def test_timeouts_and_unreachable_hosts_are_uncertain(twitter_web: TwitterWeb, t
     assert rows["https://stalled.example/page"]["verdict"] == "timeout"
     assert rows["http://refused.example/page"]["verdict"] == "unreachable"
     assert {row["outcome"] for row in rows.values()} == {"uncertain"}
+
+
+NOT_FOUND_PAGES = [
+    ("en", "<title>Page not found – The Daily</title><h1>Page not found</h1><p>Sorry.</p>"),
+    ("pt", "<title>Página não encontrada</title><h1>Página não encontrada</h1>"),
+    ("es", "<title>Página no encontrada</title><h1>Página no encontrada</h1>"),
+    ("fr", "<title>Page introuvable</title><h1>Page introuvable</h1>"),
+    ("de", "<title>Seite nicht gefunden</title><h1>Seite nicht gefunden</h1>"),
+    ("ru", "<title>Страница не найдена</title><h1>Страница не найдена</h1>"),
+    ("ar", "<title>الصفحة غير موجودة</title><h1>الصفحة غير موجودة</h1>"),
+    ("ja", "<title>ページが見つかりません</title><h1>ページが見つかりません</h1>"),
+]
+
+
+def test_soft_404_pages_in_eight_languages_and_a_rate_limited_cdx(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    urls = []
+    for lang, page in NOT_FOUND_PAGES:
+        url = f"https://{lang}.news.example/2015/10/21/story"
+        web.page(
+            url,
+            f"<html lang={lang}><head>{page.split('<h1>')[0]}</head><body><h1>{page.split('<h1>')[1]}</body></html>",
+        )
+        twitter_web.capture(url, "20151021090000", "<html><p>as it was</p></html>")
+        urls.append(url)
+    twitter_web.rate_limit("cdx", 1, retry_after=1)
+    listing = tmp_path / "links.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--no-probe", "--urls", str(listing), "-f", "jsonl")
+    assert done.returncode == 1, done.stderr
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert {url: row["verdict"] for url, row in rows.items()} == dict.fromkeys(urls, "soft-404")
+    # Each found in the Wayback through the CDX API, the one 429 waited out.
+    assert all(row["wayback_timestamp"] == "20151021090000" for row in rows.values())
+    assert twitter_web.hits["cdx"] >= len(urls) + 1

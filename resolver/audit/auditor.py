@@ -39,7 +39,7 @@ from resolver.net import ClientFactory, NetConfig
 from resolver.rules import classify as link_kind
 from resolver.rules import host_of, parse_status_url
 from resolver.twitter.recover import Recoverer, TweetOptions
-from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, nearest
+from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, nearest, nearest_cdx
 
 NS_AUDIT = "audit"
 ARTICLE_WINDOW = 8
@@ -284,7 +284,9 @@ class Auditor:
 
         assert self.fetcher is not None
         when = dt.date.fromisoformat(published) if published else None
-        memento = await nearest(self.fetcher, url, when)
+        # The CDX API first (sorted by distance to the article's date), the availability API
+        # when the CDX one gives nothing (no capture, or rate-limited past the retries).
+        memento = await nearest_cdx(self.fetcher, url, when) or await nearest(self.fetcher, url, when)
         return (memento.url, memento.timestamp) if memento else (None, None)
 
     # --- The cache --------------------------------------------------------------------------------
