@@ -232,3 +232,9 @@ def test_soft_404_pages_in_eight_languages_and_a_rate_limited_cdx(
     # Each found in the Wayback through the CDX API, the one 429 waited out.
     assert all(row["wayback_timestamp"] == "20151021090000" for row in rows.values())
     assert twitter_web.hits["cdx"] >= len(urls) + 1
+
+
+def test_every_verdict_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for verdict, info in VERDICTS.items():
+        assert f"| `{verdict.value}` | {info.outcome.value} |" in readme, verdict
