@@ -57,6 +57,7 @@ def catalogue(twitter_web: TwitterWeb, tmp_path: Path) -> tuple[Path, dict[str, 
     web.status("https://walled.example/article", 403)
     web.status("https://broken.example/article", 500)
     web.redirect("https://moved.example/old", "https://moved.example/new", 301)
+    web.tco("shortAlive", "https://moved.example/new")
     web.page("https://moved.example/new", "<html><title>New home of the story</title><p>Here</p></html>")
     twitter_web.add(
         FakeTweet(656722946431664900, "gone", "Gone", "was here", state="deleted"),
@@ -73,6 +74,7 @@ def catalogue(twitter_web: TwitterWeb, tmp_path: Path) -> tuple[Path, dict[str, 
         "https://walled.example/article": "blocked",
         "https://broken.example/article": "server-error",
         "https://moved.example/old": "moved",
+        "https://t.co/shortAlive": "alive",  # a short link redirects by design: not "moved"
         "https://nowhere.invalid/page": "dead",
         "https://twitter.com/gone/status/656722946431664900": "tweet-deleted",
         "https://twitter.com/here/status/656722946431665000": "alive",

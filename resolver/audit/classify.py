@@ -25,6 +25,7 @@ from resolver.audit.signals import (
 )
 from resolver.expander.verdicts import Verdict
 from resolver.models import Expansion, TweetState
+from resolver.rules import host_of, is_shortener_host
 
 #: The engine's verdict (what happened on the wire) -> the audit's, when it settles the matter.
 #: `ok` is not here: a page that answers is looked at (`classify`).
@@ -124,6 +125,8 @@ def _moved(expansion: Expansion) -> str | None:
     hops = expansion.hops
     if len(hops) < 2 or hops[0].status not in PERMANENT:
         return None
+    if is_shortener_host(host_of(expansion.url)):
+        return None  # a short link redirects by design: where it leads is alive, nothing to repoint
     final = expansion.final_url or ""
     if _same_page(expansion.url, final):
         return None
