@@ -82,7 +82,19 @@ def audit_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight in all.")
     ] = 64,
-    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight to one host.")] = 4,
+    per_host: Annotated[
+        int | None,
+        typer.Option(
+            "--per-host", min=1, help="Requests in flight to one host (default: the config's, else 4)."
+        ),
+    ] = None,
+    config_file: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="Configuration file (default: resolver.toml, else [tool.resolver] in pyproject.toml).",
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request.")] = 15.0,
     retries: Annotated[
         int, typer.Option("--retries", min=0, help="Extra tries after a transient failure.")
@@ -134,15 +146,18 @@ def audit_command(
         except re.error as exc:
             _error(f"--exclude {pattern!r}: not a regular expression ({exc})")
             raise typer.Exit(EXIT_USAGE) from None
+    from resolver.audit.config import load_config
+
+    rules = load_config(config_file)  # UsageError: one line, exit 2
     options = AuditOptions(
         concurrency=concurrency,
-        per_host=per_host,
+        per_host=per_host or rules.per_host or 4,
         timeout=timeout,
         retries=retries,
         wayback=wayback == "on",
         probe_siblings=not no_probe,
         tweets=not no_tweets,
-        exclude=tuple(exclude or ()),
+        exclude=(*rules.exclude, *(exclude or ())),
         max_age=_parse_duration(max_age) if max_age else None,
         allow_private=allow_private,
     )
@@ -177,6 +192,7 @@ def audit_command(
                 store=store,
                 max_size=_parse_size(max_size),
                 watch=watch,
+                rules=rules,
             ):
                 progress.update(summary, watch[0].requests if watch else 0)
                 if isinstance(item, ScanFailure):

@@ -240,3 +240,39 @@ def test_every_verdict_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for verdict, info in VERDICTS.items():
         assert f"| `{verdict.value}` | {info.outcome.value} |" in readme, verdict
+
+
+def test_configuration_in_pyproject_and_resolver_toml(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.status("https://paywalled.example/story", 403)
+    web.page("https://alive.example/a", "<html><p>a</p></html>")
+    web.page("https://private.example/x", "<html><p>x</p></html>")
+    listing = tmp_path / "links.txt"
+    listing.write_text(
+        "https://paywalled.example/story\nhttps://alive.example/a\nhttps://private.example/x\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.resolver]\nexclude = ["private\\\\.example"]\nper_host = 2\n'
+        '[tool.resolver.hosts."alive.example"]\nlimit = 1\n'
+        '[[tool.resolver.overrides]]\npattern = "paywalled\\\\.example"\nverdict = "alive"\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "--no-cache", "--wayback", "off", "--urls", str(listing), "-f", "jsonl"],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert rows["https://paywalled.example/story"]["verdict"] == "alive"
+    assert "pyproject.toml" in rows["https://paywalled.example/story"]["evidence"]
+    assert rows["https://private.example/x"]["verdict"] == "excluded"
+    assert web.count("paywalled.example") == 0 and web.count("private.example") == 0
+    # resolver.toml wins over pyproject.toml; a bad one is one line and exit 2.
+    (tmp_path / "resolver.toml").write_text(
+        '[[overrides]]\npattern = "x"\nverdict = "gone"\n', encoding="utf-8"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "--urls", str(listing)],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "resolver.toml" in bad.stderr and "Traceback" not in bad.stderr

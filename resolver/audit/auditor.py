@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from cache import NullStore, Store
 from cache.policy import ttl_for
 from resolver.audit.classify import TWEET_VERDICTS, classify
+from resolver.audit.config import AuditConfig
 from resolver.audit.model import AuditRecord, AuditVerdict, Outcome, outcome_of
 from resolver.audit.sampler import PageSampler
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
@@ -86,8 +87,10 @@ class Auditor:
         *,
         config: NetConfig | None = None,
         store: Store | None = None,
+        rules: AuditConfig | None = None,
     ) -> None:
         self.options = options or AuditOptions()
+        self.rules = rules or AuditConfig()
         self.config = config or NetConfig(timeout=self.options.timeout)
         self.store: Store = store if store is not None else NullStore()
         self.factory = ClientFactory(self.config, per_host=self.options.per_host)
@@ -106,7 +109,11 @@ class Auditor:
         limits = Limits(
             options.concurrency,
             options.per_host,
-            gate_limits={CDX_GATE: CDX_CONCURRENCY, "archive.org": AVAILABILITY_CONCURRENCY},
+            gate_limits={
+                **self.rules.host_limits,
+                CDX_GATE: CDX_CONCURRENCY,
+                "archive.org": AVAILABILITY_CONCURRENCY,
+            },
         )
         self.expander = Expander(
             ExpandOptions(
@@ -208,6 +215,9 @@ class Auditor:
         for pattern in self._excluded:
             if pattern.search(url):
                 return Judgement(AuditVerdict.EXCLUDED, f"matches --exclude {pattern.pattern!r}", None, None)
+        overridden = self.rules.override(url)
+        if overridden is not None:  # the user knows better: not fetched
+            return Judgement(overridden[0], overridden[1], None, None)
         cached = self._cached(url)
         if cached is not None:
             return cached
@@ -343,6 +353,7 @@ async def aaudit_iter(
     store: Store | None = None,
     max_size: int | None = None,
     watch: list[Auditor] | None = None,
+    rules: AuditConfig | None = None,
 ) -> AsyncIterator[list[AuditRecord] | ScanFailure]:
     """Per article (in input order), its records; an article that cannot be read is a ScanFailure.
 
@@ -355,7 +366,7 @@ async def aaudit_iter(
     from resolver.scanner import scan_article
 
     limit = max_size or DEFAULT_MAX_SIZE
-    async with Auditor(options, config=config, store=store) as auditor:
+    async with Auditor(options, config=config, store=store, rules=rules) as auditor:
         if watch is not None:
             watch.append(auditor)
         if urls_file is not None:
