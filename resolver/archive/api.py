@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 
 from cache import Store
+from resolver.aio import in_order
 from resolver.archive.archiver import ArchiveOptions, Archiver, ArchiveResult
 from resolver.errors import InputError, ResolverError
 from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, is_url, iter_sources, read_bytes
@@ -64,21 +64,9 @@ async def aarchive_iter(
             except OSError as exc:
                 return ScanFailure(source, f"cannot write the archive: {exc.strerror or exc}")
 
-        # A sliding window, in input order: a new article starts as soon as one is done, so a
-        # slow article holds back the output, never the work on the others.
-        window: deque[asyncio.Task[ArchiveResult | ScanFailure]] = deque()
-        try:
-            while True:
-                while len(window) < ARTICLE_WINDOW and (item := next(sources, None)) is not None:
-                    window.append(asyncio.ensure_future(one(item)))
-                if not window:
-                    break
-                yield await window.popleft()
-        finally:
-            for task in window:
-                task.cancel()
-            if window:
-                await asyncio.gather(*window, return_exceptions=True)
+        # In input order; a slow article holds back the output, never the work on the others.
+        async for result in in_order(sources, one, ARTICLE_WINDOW):
+            yield result
 
 
 async def aarchive(inputs: Iterable[str], **kwargs: object) -> list[ArchiveResult | ScanFailure]:

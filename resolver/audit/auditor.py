@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 
 from cache import NullStore, Store
 from cache.policy import ttl_for
+from resolver.aio import in_order
 from resolver.audit.classify import TWEET_VERDICTS, classify
 from resolver.audit.config import AuditConfig
 from resolver.audit.model import AuditRecord, AuditVerdict, Outcome, outcome_of
@@ -385,19 +385,8 @@ async def aaudit_iter(
             date, _how = published_date(article.text if scan.format.value == "html" else None, path=path)
             return await auditor.article(scan, date.isoformat() if date else None)
 
-        window: deque[asyncio.Task[list[AuditRecord] | ScanFailure]] = deque()
-        try:
-            while True:
-                while len(window) < ARTICLE_WINDOW and (item := next(sources, None)) is not None:
-                    window.append(asyncio.ensure_future(one(item)))
-                if not window:
-                    break
-                yield await window.popleft()
-        finally:
-            for task in window:
-                task.cancel()
-            if window:
-                await asyncio.gather(*window, return_exceptions=True)
+        async for result in in_order(sources, one, ARTICLE_WINDOW):
+            yield result
 
 
 def read_url_list(path: str) -> list[str]:

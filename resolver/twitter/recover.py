@@ -26,13 +26,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from cache import NullStore, Store
 from cache.policy import ttl_for
+from resolver.aio import in_order
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
@@ -234,23 +234,10 @@ class Recoverer:
         A sliding window: a new reference starts as soon as one finishes, so one slow tweet
         holds back the output, never the requests of the others.
         """
-        window: deque[asyncio.Task[TweetLookup]] = deque()
-        pending = iter(enumerate(refs))
-        try:
-            while True:
-                while len(window) < self.options.concurrency:
-                    item = next(pending, None)
-                    if item is None:
-                        break
-                    window.append(asyncio.ensure_future(self.lookup(item[1], index=item[0])))
-                if not window:
-                    return
-                yield await window.popleft()
-        finally:
-            for task in window:
-                task.cancel()
-            if window:
-                await asyncio.gather(*window, return_exceptions=True)
+        async for lookup in in_order(
+            enumerate(refs), lambda item: self.lookup(item[1], index=item[0]), self.options.concurrency
+        ):
+            yield lookup
 
     # --- Articles -----------------------------------------------------------------------------
 
