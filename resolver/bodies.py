@@ -41,7 +41,13 @@ def retry_after(value: str | None) -> float | None:
 
 
 def decoder_for(response: httpx.Response) -> Any:
-    encoding = response.headers.get("content-encoding", "").strip().lower()
+    return decoder_for_encoding(response.headers.get("content-encoding"))
+
+
+def decoder_for_encoding(encoding: str | None) -> Any:
+    """A bounded decoder (`.decompress(data, max_length)`) for a Content-Encoding value: None
+    for none (identity), False for an encoding we did not ask for."""
+    encoding = (encoding or "").strip().lower()
     if encoding in ("", "identity"):
         return None
     if encoding in ("gzip", "x-gzip"):
@@ -88,4 +94,25 @@ async def read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, boo
     return bytes(buffer), True
 
 
-__all__ = ["Deflate", "content_length", "decoder_for", "read_bounded", "retry_after"]
+def decode_text(data: bytes, content_type: str | None) -> str:
+    """Bytes as text in the charset the Content-Type names (else UTF-8); bad bytes replaced."""
+    charset = "utf-8"
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"'")
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+__all__ = [
+    "Deflate",
+    "content_length",
+    "decode_text",
+    "decoder_for",
+    "decoder_for_encoding",
+    "read_bounded",
+    "retry_after",
+]

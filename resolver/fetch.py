@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from resolver.bodies import content_length, read_bounded, retry_after
+from resolver.bodies import content_length, decode_text, read_bounded, retry_after
 from resolver.expander.engine import Recorder, record_exchange
 from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
 from resolver.expander.limits import Limits
@@ -61,15 +61,7 @@ class Reply:
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
     def text(self) -> str:
-        charset = "utf-8"
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                charset = value.strip("\"'")
-        try:
-            return self.body.decode(charset, errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+        return decode_text(self.body, self.headers.get("content-type"))
 
     def json(self) -> Any:
         """The body as JSON; None when it is empty or not JSON (services answer errors in HTML)."""

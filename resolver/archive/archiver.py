@@ -46,7 +46,7 @@ from resolver import __version__, fsutil
 from resolver.archive import names
 from resolver.archive.recorder import Recorder
 from resolver.archive.warc import Exchange, RecordRef, Revisit
-from resolver.bodies import Deflate
+from resolver.bodies import decode_text, decoder_for_encoding
 from resolver.errors import ResolverError
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
@@ -696,14 +696,8 @@ class _Run:
         if exchange.body_path is None or not exchange.body_path.exists():
             return False
         tmp = target.with_name(target.name + ".tmp")
-        encoding = (_header(exchange, "content-encoding") or "").strip().lower()
-        decoder: Any = (
-            zlib.decompressobj(16 + zlib.MAX_WBITS)
-            if encoding in ("gzip", "x-gzip")
-            else Deflate()
-            if encoding == "deflate"
-            else None
-        )
+        # An encoding we cannot decode is copied as it came.
+        decoder = decoder_for_encoding(_header(exchange, "content-encoding")) or None
         written = 0
         try:
             with exchange.body_path.open("rb") as src, tmp.open("wb") as dst:
@@ -1060,30 +1054,15 @@ def _is_html(exchange: Exchange) -> bool:
 
 def _decode_file(path: Path, encoding: str | None, content_type: str | None, limit: int) -> str | None:
     """The body of an HTML answer as text (decoded from gzip/deflate, bounded)."""
-    encoding = (encoding or "").strip().lower()
     raw = bytearray()
-    decoder: Any = (
-        zlib.decompressobj(16 + zlib.MAX_WBITS)
-        if encoding in ("gzip", "x-gzip")
-        else Deflate()
-        if encoding == "deflate"
-        else None
-    )
+    decoder = decoder_for_encoding(encoding) or None
     try:
         with path.open("rb") as handle:
             while len(raw) < limit and (chunk := handle.read(256 * 1024)):
                 raw += decoder.decompress(chunk, limit - len(raw)) if decoder else chunk[: limit - len(raw)]
     except (OSError, zlib.error):
         return None
-    charset = "utf-8"
-    for part in (content_type or "").split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            charset = value.strip("\"'")
-    try:
-        return bytes(raw).decode(charset, errors="replace")
-    except LookupError:
-        return bytes(raw).decode("utf-8", errors="replace")
+    return decode_text(bytes(raw), content_type)
 
 
 def _text_spans(text: str, links: Iterable[Link]) -> list[tuple[int, int, str]]:

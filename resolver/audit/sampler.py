@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import OrderedDict
-from typing import Any
 
 import httpx
 
 from resolver.audit.signals import PageFacts, page_facts
-from resolver.bodies import Deflate
+from resolver.bodies import decode_text, decoder_for_encoding
 
 #: How much of an HTML page is read: enough for the head, the headings and the first text.
 SAMPLE_BYTES = 64 * 1024
@@ -70,27 +69,12 @@ class PageSampler:
 
 
 def _decode(raw: bytes, headers: httpx.Headers, limit: int) -> str:
-    encoding = headers.get("content-encoding", "").strip().lower()
-    decoder: Any = (
-        zlib.decompressobj(16 + zlib.MAX_WBITS)
-        if encoding in ("gzip", "x-gzip")
-        else Deflate()
-        if encoding == "deflate"
-        else None
-    )
+    decoder = decoder_for_encoding(headers.get("content-encoding")) or None
     try:
         data = decoder.decompress(raw, limit) if decoder is not None else raw[:limit]
     except zlib.error:
         data = b""
-    charset = "utf-8"
-    for part in headers.get("content-type", "").split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            charset = value.strip("\"'")
-    try:
-        return data.decode(charset, errors="replace")
-    except LookupError:
-        return data.decode("utf-8", errors="replace")
+    return decode_text(data, headers.get("content-type"))
 
 
 __all__ = ["MEMO", "SAMPLE_BYTES", "PageSampler"]
