@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -120,3 +121,14 @@ fsync_dir = sync_dir
 def syncs_deferred() -> bool:
     """Whether fsyncs are being put off (inside `deferred_syncs`)."""
     return _DEFERRED.get() is not None
+
+
+def sha256_file(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """The hex SHA-256 of a file and its size, read a MB at a time."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

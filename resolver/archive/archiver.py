@@ -699,37 +699,40 @@ class _Run:
         # An encoding we cannot decode is copied as it came.
         decoder = decoder_for_encoding(_header(exchange, "content-encoding")) or None
         written = 0
+        digest = hashlib.sha256()  # hashed as written: the copy is not read back
         try:
             with exchange.body_path.open("rb") as src, tmp.open("wb") as dst:
                 while chunk := src.read(256 * 1024):
                     data = decoder.decompress(chunk, max(1, limit - written + 1)) if decoder else chunk
+                    over = written + len(data) - limit
+                    if over > 0:
+                        data = data[: len(data) - over]
                     written += len(data)
-                    if written > limit:
-                        dst.write(data[: len(data) - (written - limit)])
-                        break
                     dst.write(data)
-                dst.flush()
-                os.fsync(dst.fileno())
+                    digest.update(data)
+                    if over > 0:
+                        break
             os.replace(tmp, target)
         except (OSError, zlib.error):
             tmp.unlink(missing_ok=True)
             return False
-        self._file(target)
+        # Synced with the rest of the commit, before the manifest that commits it.
+        fsutil.sync_later(target)
+        fsutil.sync_dir(target.parent)
+        self._record(target, digest.hexdigest(), written)
         return True
 
     def _write(self, path: Path, data: bytes) -> None:
         atomic_write_bytes(path, data)
-        self._file(path)
+        self._record(path, hashlib.sha256(data).hexdigest(), len(data))
 
     def _file(self, path: Path) -> None:
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
+        """List a file written by others (WARC parts, indexes) with its hash and size."""
+        self._record(path, *fsutil.sha256_file(path))
+
+    def _record(self, path: Path, sha256: str, size: int) -> None:
         rel = path.relative_to(self.folder).as_posix()
-        self.manifest["files"][rel] = {"sha256": digest.hexdigest(), "size": size, "run": self.run_id}
+        self.manifest["files"][rel] = {"sha256": sha256, "size": size, "run": self.run_id}
 
     # -- tweets -------------------------------------------------------------------------------------
 

@@ -16,13 +16,13 @@ of atomic writes (`leftover`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from resolver.archive.archiver import MANIFEST, MANIFEST_VERSION
+from resolver.fsutil import sha256_file
 
 #: Findings that do not break the folder (see the module docstring).
 BENIGN = frozenset({"uncommitted", "leftover"})
@@ -83,7 +83,7 @@ def verify_folder(folder: Path) -> Report:
         if not path.is_file():
             problems.append(Problem(rel, "missing", "listed in the manifest, not on disk"))
             continue
-        digest, size = _sha256(path)
+        digest, size = sha256_file(path)
         checked += 1
         total += size
         if size != info.get("size") or digest != info.get("sha256"):
@@ -132,19 +132,9 @@ def _check_sums(folder: Path, sums: str) -> list[Problem]:
             problems.append(Problem(sums, "sha256sums", f"line {number} is malformed"))
         elif not target.is_file():
             problems.append(Problem(rel, "missing", f"listed in {sums}, not on disk"))
-        elif _sha256(target)[0] != digest.strip():
+        elif sha256_file(target)[0] != digest.strip():
             problems.append(Problem(rel, "changed", f"does not match its line in {sums}"))
     return problems
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def _inside(folder: Path, path: Path) -> bool:
