@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 from resolver.models import ArticleScan, Expansion, ScanFailure
+
+T = TypeVar("T")
 
 
 class OutputFormat(StrEnum):
@@ -233,14 +235,14 @@ EXPAND_CSV_COLUMNS = (
 )
 
 
-class ExpansionWriter:
-    """Writes expansion results one at a time, as they complete (any output format).
+class StreamWriter(Generic[T]):
+    """Writes results one at a time, as they come, in any output format; counts them by a key.
 
-    writer = ExpansionWriter(out, OutputFormat.JSONL)
-    for result in results:
-        writer.write(result)
-    writer.close()
+    json is an array written element by element, jsonl a line each, csv a row each, and the
+    table a block each. Subclasses say what the key, the csv row and the table block are.
     """
+
+    columns: tuple[str, ...] = ()
 
     def __init__(self, out: IO[str], fmt: OutputFormat, *, console: Any = None) -> None:
         self.out = out
@@ -251,26 +253,57 @@ class ExpansionWriter:
         self._csv: Any = None
         if fmt is OutputFormat.CSV:
             self._csv = csv.writer(out, lineterminator="\n")
-            self._csv.writerow(EXPAND_CSV_COLUMNS)
+            self._csv.writerow(self.columns)
         elif fmt is OutputFormat.JSON:
             out.write("[")
 
-    def write(self, result: Expansion) -> None:
-        self.counts[result.verdict.value] = self.counts.get(result.verdict.value, 0) + 1
+    def write(self, item: T) -> None:
+        key = self.count_key(item)
+        self.counts[key] = self.counts.get(key, 0) + 1
         if self.fmt is OutputFormat.JSONL:
-            self.out.write(dumps(result.to_json()) + "\n")
+            self.out.write(dumps(item.to_json()) + "\n")  # type: ignore[attr-defined]
         elif self.fmt is OutputFormat.JSON:
-            self.out.write(("\n" if self._first else ",\n") + dumps(result.to_json()))
+            self.out.write(("\n" if self._first else ",\n") + dumps(item.to_json()))  # type: ignore[attr-defined]
         elif self.fmt is OutputFormat.CSV:
-            self._csv.writerow(_expansion_row(result))
+            self._csv.writerow(self.csv_row(item))
         else:
-            render_expansion_table([result], self.console)
+            self.render(item)
         self._first = False
 
     def close(self) -> None:
         if self.fmt is OutputFormat.JSON:
             self.out.write("]\n" if self._first else "\n]\n")
         self.out.flush()
+
+    def count_key(self, item: T) -> str:
+        raise NotImplementedError
+
+    def csv_row(self, item: T) -> list[Any]:
+        raise NotImplementedError
+
+    def render(self, item: T) -> None:
+        raise NotImplementedError
+
+
+class ExpansionWriter(StreamWriter[Expansion]):
+    """Writes expansion results one at a time, as they complete (any output format).
+
+    writer = ExpansionWriter(out, OutputFormat.JSONL)
+    for result in results:
+        writer.write(result)
+    writer.close()
+    """
+
+    columns = EXPAND_CSV_COLUMNS
+
+    def count_key(self, item: Expansion) -> str:
+        return item.verdict.value
+
+    def csv_row(self, item: Expansion) -> list[Any]:
+        return _expansion_row(item)
+
+    def render(self, item: Expansion) -> None:
+        render_expansion_table([item], self.console)
 
 
 def write_expansions(

@@ -16,7 +16,7 @@ import csv
 from typing import IO, Any
 
 from resolver.models import ArticleTweets, EmbeddedTweet, Tweet, TweetLookup
-from resolver.report import OutputFormat, _clip, dumps
+from resolver.report import OutputFormat, StreamWriter, _clip, dumps
 
 LOOKUP_CSV_COLUMNS = (
     "index",
@@ -70,39 +70,19 @@ def _tweet_cells(lookup: TweetLookup) -> list[Any]:
     ]
 
 
-class LookupWriter:
+class LookupWriter(StreamWriter[TweetLookup]):
     """Writes `resolver tweet` records one at a time, in any output format."""
 
-    def __init__(self, out: IO[str], fmt: OutputFormat, *, console: Any = None) -> None:
-        self.out = out
-        self.fmt = fmt
-        self.console = console
-        self.counts: dict[str, int] = {}
-        self._first = True
-        self._csv: Any = None
-        if fmt is OutputFormat.CSV:
-            self._csv = csv.writer(out, lineterminator="\n")
-            self._csv.writerow(LOOKUP_CSV_COLUMNS)
-        elif fmt is OutputFormat.JSON:
-            out.write("[")
+    columns = LOOKUP_CSV_COLUMNS
 
-    def write(self, lookup: TweetLookup) -> None:
-        state = lookup.state.value
-        self.counts[state] = self.counts.get(state, 0) + 1
-        if self.fmt is OutputFormat.JSONL:
-            self.out.write(dumps(lookup.to_json()) + "\n")
-        elif self.fmt is OutputFormat.JSON:
-            self.out.write(("\n" if self._first else ",\n") + dumps(lookup.to_json()))
-        elif self.fmt is OutputFormat.CSV:
-            self._csv.writerow([_blank(lookup.index), *_tweet_cells(lookup)])
-        else:
-            render_lookup(lookup, self.console, label=lookup.ref)
-        self._first = False
+    def count_key(self, item: TweetLookup) -> str:
+        return item.state.value
 
-    def close(self) -> None:
-        if self.fmt is OutputFormat.JSON:
-            self.out.write("]\n" if self._first else "\n]\n")
-        self.out.flush()
+    def csv_row(self, item: TweetLookup) -> list[Any]:
+        return [_blank(item.index), *_tweet_cells(item)]
+
+    def render(self, item: TweetLookup) -> None:
+        render_lookup(item, self.console, label=item.ref)
 
 
 class ArticleTweetsWriter:
