@@ -28,7 +28,17 @@ from resolver.cli import (
     network_config,
     open_cache,
 )
-from resolver.cli_tweets import AllowPrivate, CaBundle, CachePath, NoCache, Proxy, UserAgent
+from resolver.cli_tweets import (
+    AllowPrivate,
+    CaBundle,
+    CachePath,
+    Concurrency,
+    NoCache,
+    PerHost,
+    Proxy,
+    Retries,
+    UserAgent,
+)
 from resolver.models import ScanFailure
 from resolver.report import OutputFormat, dumps
 
@@ -48,16 +58,12 @@ def archive_command(
     ] = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight in all.")
-    ] = 32,
-    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight to one host.")] = 4,
+    concurrency: Concurrency = 32,
+    per_host: PerHost = 4,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds per request, reading the body included.")
     ] = 60.0,
-    retries: Annotated[
-        int, typer.Option("--retries", min=0, help="Extra tries after a transient failure.")
-    ] = 2,
+    retries: Retries = 2,
     max_body: Annotated[
         str, typer.Option("--max-body", help="Cut page and file bodies beyond this (marked truncated).")
     ] = "50MB",

@@ -25,7 +25,17 @@ from resolver.cli import (
     network_config,
     open_cache,
 )
-from resolver.cli_tweets import AllowPrivate, CaBundle, CachePath, NoCache, Proxy, UserAgent
+from resolver.cli_tweets import (
+    AllowPrivate,
+    CaBundle,
+    CachePath,
+    Concurrency,
+    NoCache,
+    Proxy,
+    Retries,
+    Timeout,
+    UserAgent,
+)
 from resolver.models import ScanFailure
 from resolver.report import dumps
 
@@ -79,9 +89,7 @@ def audit_command(
         bool, typer.Option("--no-probe", help="Do not probe a random sibling URL per host (soft-404 check).")
     ] = False,
     no_tweets: Annotated[bool, typer.Option("--no-tweets", help="Do not check tweets.")] = False,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", min=1, help="Requests in flight in all.")
-    ] = 64,
+    concurrency: Concurrency = 64,
     per_host: Annotated[
         int | None,
         typer.Option(
@@ -95,10 +103,8 @@ def audit_command(
             help="Configuration file (default: resolver.toml, else [tool.resolver] in pyproject.toml).",
         ),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request.")] = 15.0,
-    retries: Annotated[
-        int, typer.Option("--retries", min=0, help="Extra tries after a transient failure.")
-    ] = 2,
+    timeout: Timeout = 15.0,
+    retries: Retries = 2,
     max_size: Annotated[str, typer.Option("--max-size", help="Refuse articles larger than this.")] = "50MB",
     proxy: Proxy = None,
     ca_bundle: CaBundle = None,

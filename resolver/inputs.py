@@ -177,17 +177,28 @@ def load(
     timeout: float = 30.0,
 ) -> Article:
     """Read and decode one input (path, `-` or URL)."""
+    return load_with_bytes(source, max_size=max_size, timeout=timeout)[1]
+
+
+def load_with_bytes(
+    source: str,
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    timeout: float = 30.0,
+) -> tuple[bytes, Article]:
+    """`load`, with the bytes as read (the archive keeps and hashes them)."""
     if is_url(source):
         from resolver.net import fetch_article  # network only when asked for
 
         fetched = fetch_article(source, max_size=max_size, timeout=timeout)
-        return decode(
+        return fetched.body, decode(
             fetched.body,
             source,
             content_type=fetched.content_type,
             url=fetched.url,
         )
-    return decode(read_bytes(source, max_size=max_size), source)
+    data = read_bytes(source, max_size=max_size)
+    return data, decode(data, source)
 
 
 def sniff_binary(data: bytes) -> str | None:

@@ -19,22 +19,12 @@ from cache import Store
 from resolver.aio import in_order
 from resolver.archive.archiver import ArchiveOptions, Archiver, ArchiveResult
 from resolver.errors import InputError, ResolverError
-from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, is_url, iter_sources, read_bytes
+from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources, load_with_bytes
 from resolver.models import ScanFailure
 from resolver.net import NetConfig, run_async
 
 #: Articles archived at once: their links share the run's limits.
 ARTICLE_WINDOW = 8
-
-
-def _read(source: str, max_size: int, timeout: float) -> tuple[bytes, Article]:
-    if is_url(source):
-        from resolver.net import fetch_article
-
-        fetched = fetch_article(source, max_size=max_size, timeout=timeout)
-        return fetched.body, decode(fetched.body, source, content_type=fetched.content_type, url=fetched.url)
-    data = read_bytes(source, max_size=max_size)
-    return data, decode(data, source)
 
 
 async def aarchive_iter(
@@ -56,7 +46,9 @@ async def aarchive_iter(
             if isinstance(source, InputError):
                 return ScanFailure(source.source, source.reason)
             try:
-                raw, article = await asyncio.to_thread(_read, source, max_size, archiver.options.timeout)
+                raw, article = await asyncio.to_thread(
+                    load_with_bytes, source, max_size=max_size, timeout=archiver.options.timeout
+                )
                 scan = scan_article(article)
                 return await archiver.archive(scan, raw, html=article.text)
             except ResolverError as exc:

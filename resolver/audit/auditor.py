@@ -359,10 +359,9 @@ async def aaudit_iter(
 
     `watch`, when given, receives the running `Auditor` (its `requests` count feeds a progress bar).
     """
-    from resolver.archive.api import _read
     from resolver.detect.published import published_date
     from resolver.errors import InputError, ResolverError
-    from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources
+    from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources, load
     from resolver.scanner import scan_article
 
     limit = max_size or DEFAULT_MAX_SIZE
@@ -377,7 +376,9 @@ async def aaudit_iter(
             if isinstance(source, InputError):
                 return ScanFailure(source.source, source.reason)
             try:
-                _raw, article = await asyncio.to_thread(_read, source, limit, auditor.options.timeout)
+                article = await asyncio.to_thread(
+                    load, source, max_size=limit, timeout=auditor.options.timeout
+                )
             except ResolverError as exc:
                 return ScanFailure(source, getattr(exc, "reason", None) or str(exc))
             scan = scan_article(article)
