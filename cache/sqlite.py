@@ -162,12 +162,20 @@ class SQLiteStore:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         # The first read of the file: a file that is not SQLite fails here, as SQLITE_NOTADB.
-        app_id, version = self._identity(conn)
-        self._check_identity(app_id, version)
-        if app_id == 0:
-            # Before anything writes: switching to WAL changes the file for good, and another
-            # program's database must be left exactly as it was.
-            self._check_no_other_tables(conn)
+        # One read transaction, so that the identity and the tables are of one moment: another
+        # process setting up a new file between the two reads made it look like another
+        # program's database (its tables, our not-yet-read application_id).
+        conn.execute("BEGIN")
+        try:
+            app_id, version = self._identity(conn)
+            self._check_identity(app_id, version)
+            if app_id == 0:
+                # Before anything writes: switching to WAL changes the file for good, and another
+                # program's database must be left exactly as it was.
+                self._check_no_other_tables(conn)
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
         if not self._memory:
             self._enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
