@@ -43,6 +43,10 @@ class NetConfig:
     user_agent: str = DEFAULT_USER_AGENT
     timeout: float = 30.0
     connect_timeout: float = 10.0
+    #: Headers sent to a host and its subdomains (`[hosts."example.com".headers]` in the
+    #: configuration: a cookie for a paywall the user subscribes to, an API key, another
+    #: user agent); they replace the run's header of the same name.
+    host_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 def ssl_context(config: NetConfig) -> ssl.SSLContext:
@@ -160,6 +164,7 @@ class ClientFactory:
     _ssl: ssl.SSLContext | None = field(default=None, init=False)
     _routes: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False)
     _timeouts: dict[str, float | None] | None = field(default=None, init=False)
+    _host_headers: dict[str, tuple[tuple[bytes, bytes], ...]] = field(default_factory=dict, init=False)
 
     def prepare(self) -> None:
         """Check the network settings before the first request: one clear error, not one per link.
@@ -274,8 +279,31 @@ class ClientFactory:
         if cookie:
             fields.append((b"Cookie", cookie.encode("utf-8")))
         fields.extend(extra)
+        if self.config.host_headers:
+            chosen = self._headers_for(url.host)
+            if chosen:
+                names = {name.lower() for name, _ in chosen}
+                fields = [pair for pair in fields if pair[0].lower() not in names or pair[0] == b"Host"]
+                fields.extend(chosen)
         # Raw byte pairs: httpx.Headers takes them as they are, without normalizing each.
         return httpx.Request("GET", url, headers=fields, extensions={"timeout": self._timeouts})
+
+    def _headers_for(self, host: str) -> tuple[tuple[bytes, bytes], ...]:
+        """The configured headers of `host`: its own entry, else its nearest parent domain's."""
+        known = self._host_headers.get(host)
+        if known is None:
+            table = dict(self.config.host_headers)
+            labels = host.lower().rstrip(".").split(".")
+            found: tuple[tuple[str, str], ...] = ()
+            for start in range(len(labels)):
+                entry = table.get(".".join(labels[start:]))
+                if entry is not None:
+                    found = entry
+                    break
+            known = tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in found)
+            if len(self._host_headers) < 4096:  # a run over many hosts keeps a bounded table
+                self._host_headers[host] = known
+        return known
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), OrderedDict()

@@ -276,3 +276,46 @@ def test_configuration_in_pyproject_and_resolver_toml(twitter_web: TwitterWeb, t
         capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=tmp_path,
     )  # fmt: skip
     assert bad.returncode == 2 and "resolver.toml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_per_host_headers_reach_only_their_host(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+
+    def members_only(request):  # type: ignore[no-untyped-def]
+        if request.headers.get("cookie") == "session=reader-42":
+            return Response.html("<html><title>Members</title><p>The whole story.</p></html>")
+        return Response.html("<html><p>Subscribe</p></html>", status=403)
+
+    web.route("https://www.members.example/story", members_only)
+    web.page("https://open.example/story", "<html><p>open</p></html>")
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://www.members.example/story\nhttps://open.example/story\n")
+    (tmp_path / "resolver.toml").write_text(
+        '[hosts."members.example"]\ninterval = 0.5\n'
+        'headers = { Cookie = "session=reader-42", "User-Agent" = "Librarian/1.0" }\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "--no-cache", "--wayback", "off", "--no-probe",
+         "--urls", str(listing), "-f", "jsonl"],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert rows["https://www.members.example/story"]["verdict"] == "alive"
+    [member] = [r for r in web.requests if r.host == "www.members.example"]
+    assert member.user_agent == "Librarian/1.0"
+    [other] = [r for r in web.requests if r.host == "open.example"]
+    assert "cookie" not in other.headers and other.user_agent != "Librarian/1.0"
+    for text, message in (
+        ('[hosts."a.example"]\nheaders = { Host = "evil" }\n', "set by the tool"),
+        ('[hosts."a.example"]\nheaders = { "X-A" = "one\\r\\nX-B: two" }\n', "one line"),
+        ('[hosts."a.example"]\nspeed = 3\n', "unknown setting speed"),
+        ('[hosts."a.example"]\ninterval = -1\n', "interval"),
+    ):
+        (tmp_path / "resolver.toml").write_text(text, encoding="utf-8")
+        bad = subprocess.run(
+            [sys.executable, "-m", "resolver", "audit", "--urls", str(listing)],
+            capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=tmp_path,
+        )  # fmt: skip
+        assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr, bad.stderr

@@ -439,6 +439,36 @@ async def test_limits_hold_under_load() -> None:
     assert total[1] == 5
 
 
+async def test_a_host_rule_covers_its_subdomains_and_sets_its_own_pace() -> None:
+    import time
+
+    from resolver.expander.limits import Limits
+
+    limits = Limits(
+        concurrency=10, per_host=3, host_limits={"Slow.example": 1}, host_intervals={"slow.example": 0.05}
+    )
+    starts: dict[str, list[float]] = {}
+    running: dict[str, int] = {}
+    peaks: dict[str, int] = {}
+
+    async def work(host: str) -> None:
+        async with limits.slot(host):
+            starts.setdefault(host, []).append(time.monotonic())
+            running[host] = running.get(host, 0) + 1
+            peaks[host] = max(peaks.get(host, 0), running[host])
+            await asyncio.sleep(0.005)
+            running[host] -= 1
+
+    hosts = ("www.slow.example", "slow.example", "other.example", "notslow.example")
+    await asyncio.gather(*(work(host) for host in hosts for _ in range(4)))
+    assert peaks["www.slow.example"] == peaks["slow.example"] == 1
+    assert peaks["other.example"] == peaks["notslow.example"] == 3  # not a subdomain: the run's limit
+    gaps = [b - a for a, b in zip(starts["www.slow.example"], starts["www.slow.example"][1:], strict=False)]
+    assert min(gaps) >= 0.045
+    other = starts["other.example"]
+    assert other[-1] - other[0] < 0.045  # no interval of its own
+
+
 async def test_the_async_twin_runs_inside_a_loop(local_web: Web) -> None:
     local_web.page("https://news.example/a", "<html>a</html>")
     [result] = await resolver.aexpand(["https://news.example/a"], options=FAST)

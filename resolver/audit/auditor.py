@@ -92,6 +92,8 @@ class Auditor:
         self.options = options or AuditOptions()
         self.rules = rules or AuditConfig()
         self.config = config or NetConfig(timeout=self.options.timeout)
+        if self.rules.host_headers:
+            self.config = replace(self.config, host_headers=tuple(self.rules.host_headers.items()))
         self.store: Store = store if store is not None else NullStore()
         self.factory = ClientFactory(self.config, per_host=self.options.per_host)
         self.sampler = PageSampler()
@@ -109,11 +111,9 @@ class Auditor:
         limits = Limits(
             options.concurrency,
             options.per_host,
-            gate_limits={
-                **self.rules.host_limits,
-                CDX_GATE: CDX_CONCURRENCY,
-                "archive.org": AVAILABILITY_CONCURRENCY,
-            },
+            gate_limits={CDX_GATE: CDX_CONCURRENCY, "archive.org": AVAILABILITY_CONCURRENCY},
+            host_limits=self.rules.host_limits,
+            host_intervals=self.rules.host_intervals,
         )
         self.expander = Expander(
             ExpandOptions(

@@ -3,8 +3,10 @@
     exclude = ["^https?://localhost", "example\\.com/private/"]   # URLs not checked
     per_host = 2                                                  # requests in flight per host
 
-    [hosts."web.archive.org"]
-    limit = 1                                                     # this host's own limit
+    [hosts."web.archive.org"]                                     # a host and its subdomains:
+    limit = 1                                                     #   requests in flight
+    interval = 2.0                                                #   seconds between two starts
+    headers = { Cookie = "session=...", "Accept-Language" = "pt" } #  sent to it (and only to it)
 
     [[overrides]]                                                 # verdicts the user knows better
     pattern = "paywalled\\.example"
@@ -28,6 +30,7 @@ from resolver.audit.model import AuditVerdict
 from resolver.errors import UsageError
 
 KNOWN_KEYS = frozenset({"exclude", "per_host", "hosts", "overrides"})
+HOST_KEYS = frozenset({"limit", "interval", "headers"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class AuditConfig:
     exclude: tuple[str, ...] = ()
     per_host: int | None = None
     host_limits: dict[str, int] = field(default_factory=dict)
+    host_intervals: dict[str, float] = field(default_factory=dict)
+    host_headers: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     overrides: tuple[tuple[re.Pattern[str], AuditVerdict], ...] = ()
 
     def override(self, url: str) -> tuple[AuditVerdict, str] | None:
@@ -84,11 +89,34 @@ def _parse(data: dict[str, Any], source: str) -> AuditConfig:
     if per_host is not None and (not isinstance(per_host, int) or per_host < 1):
         raise UsageError(f"{source}: per_host is a whole number of at least 1")
     limits: dict[str, int] = {}
-    for host, settings in (data.get("hosts") or {}).items():
-        limit = settings.get("limit") if isinstance(settings, dict) else None
-        if not isinstance(limit, int) or limit < 1:
-            raise UsageError(f"{source}: hosts.{host}.limit is a whole number of at least 1")
-        limits[host.lower()] = limit
+    intervals: dict[str, float] = {}
+    headers: dict[str, tuple[tuple[str, str], ...]] = {}
+    hosts = data.get("hosts") or {}
+    if not isinstance(hosts, dict):
+        raise UsageError(f'{source}: hosts is a table of hosts ([hosts."example.com"])')
+    for host, settings in hosts.items():
+        name = host.lower().strip(".")
+        if not isinstance(settings, dict):
+            raise UsageError(f'{source}: hosts."{host}" is a table (limit, interval, headers)')
+        unknown_keys = set(settings) - HOST_KEYS
+        if unknown_keys:
+            raise UsageError(
+                f'{source}: hosts."{host}": unknown setting {", ".join(sorted(unknown_keys))} '
+                f"(known: {', '.join(sorted(HOST_KEYS))})"
+            )
+        if "limit" in settings:
+            limit = settings["limit"]
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+                raise UsageError(f'{source}: hosts."{host}".limit is a whole number of at least 1')
+            limits[name] = limit
+        if "interval" in settings:
+            interval = settings["interval"]
+            number = isinstance(interval, int | float) and not isinstance(interval, bool)
+            if not number or not 0 <= interval <= 3600:
+                raise UsageError(f'{source}: hosts."{host}".interval is a number of seconds (0 to 3600)')
+            intervals[name] = float(interval)
+        if "headers" in settings:
+            headers[name] = _headers(settings["headers"], f'{source}: hosts."{host}".headers')
     overrides = []
     for row in data.get("overrides") or []:
         if not isinstance(row, dict) or not isinstance(row.get("pattern"), str):
@@ -101,7 +129,30 @@ def _parse(data: dict[str, Any], source: str) -> AuditConfig:
                 f"{source}: override verdict {row.get('verdict')!r} is not one of {known}"
             ) from None
         overrides.append((_compile(row["pattern"], source), verdict))
-    return AuditConfig(source, tuple(exclude), per_host, limits, tuple(overrides))
+    return AuditConfig(source, tuple(exclude), per_host, limits, intervals, headers, tuple(overrides))
+
+
+#: A header name is an RFC 9110 token; a value is visible ASCII or Latin-1 and spaces (no line
+#: breaks: a value must never smuggle a second header in).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+#: Headers the tool owns: sending another would lie about the body or break the connection.
+_RESERVED = frozenset({"host", "content-length", "transfer-encoding", "connection", "accept-encoding"})
+
+
+def _headers(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise UsageError(f"{where} is a table of header names and values")
+    pairs = []
+    for name, text in value.items():
+        if not _TOKEN.fullmatch(name):
+            raise UsageError(f"{where}: {name!r} is not a header name")
+        if name.lower() in _RESERVED:
+            raise UsageError(f"{where}: {name} is set by the tool itself")
+        if not isinstance(text, str) or not _VALUE.fullmatch(text):
+            raise UsageError(f"{where}.{name}: a value is one line of text (Latin-1)")
+        pairs.append((name, text.strip()))
+    return tuple(pairs)
 
 
 def _compile(pattern: str, source: str) -> re.Pattern[str]:

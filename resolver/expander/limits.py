@@ -17,6 +17,9 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
@@ -28,6 +31,7 @@ class HostGate:
     users: int = 0  #: requests holding or waiting for this gate (the gate is dropped at 0)
     next_start: float = 0.0  #: monotonic time before which no request may start (interval, backoff)
     backoff: float = 0.0  #: the current adaptive pause (0: none)
+    interval: float = 0.0  #: seconds between the starts of two requests through this gate
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -41,6 +45,8 @@ class Limits:
         host_interval: float = 0.0,
         *,
         gate_limits: Mapping[str, int] | None = None,
+        host_limits: Mapping[str, int] | None = None,
+        host_intervals: Mapping[str, float] | None = None,
     ) -> None:
         if concurrency < 1 or per_host < 1:
             raise ValueError("concurrency and per-host limits must be at least 1")
@@ -51,7 +57,11 @@ class Limits:
         #: than the run's per-host limit (the Wayback CDX API: one at a time). A gate is any
         #: name: usually a host, or a host and a path ("web.archive.org/cdx").
         self.gate_limits = dict(gate_limits or {})
-        if any(limit < 1 for limit in self.gate_limits.values()):
+        #: The user's own rules for hosts (the configuration's `[hosts."example.com"]`): they
+        #: apply to the host and its subdomains, and win over the run's per-host settings.
+        self.host_limits = {host.lower(): limit for host, limit in (host_limits or {}).items()}
+        self.host_intervals = {host.lower(): max(0.0, s) for host, s in (host_intervals or {}).items()}
+        if any(limit < 1 for limit in (*self.gate_limits.values(), *self.host_limits.values())):
             raise ValueError("gate limits must be at least 1")
         self._global = asyncio.Semaphore(concurrency)
         self._gates: dict[str, HostGate] = {}
@@ -59,7 +69,11 @@ class Limits:
     def _gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(asyncio.Semaphore(self.gate_limits.get(host, self.per_host)))
+            limit = self.gate_limits.get(host) or _by_domain(self.host_limits, host) or self.per_host
+            interval = _by_domain(self.host_intervals, host)
+            gate = self._gates[host] = HostGate(
+                asyncio.Semaphore(limit), interval=self.host_interval if interval is None else interval
+            )
         return gate
 
     @asynccontextmanager
@@ -68,7 +82,7 @@ class Limits:
         gate.users += 1
         try:
             async with gate.slots:
-                if gate.next_start or self.host_interval:
+                if gate.next_start or gate.interval:
                     await self._wait_turn(gate)
                 async with self._global:
                     yield
@@ -84,9 +98,7 @@ class Limits:
             delay = gate.next_start - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            gate.next_start = (
-                max(gate.next_start, time.monotonic()) + self.host_interval if self.host_interval else 0.0
-            )
+            gate.next_start = max(gate.next_start, time.monotonic()) + gate.interval if gate.interval else 0.0
 
     def pause_host(self, host: str, seconds: float | None) -> float:
         """The host asked us to wait (429/503): close its gate for `seconds`, or back off
@@ -110,3 +122,15 @@ class Limits:
 
 
 __all__ = ["BACKOFF_MAX", "BACKOFF_START", "HostGate", "Limits"]
+
+
+def _by_domain(table: Mapping[str, T], host: str) -> T | None:
+    """`table`'s entry for `host`, else for its nearest parent domain (None: no entry)."""
+    if not table:
+        return None
+    labels = host.lower().split(".")
+    for start in range(len(labels)):
+        entry = table.get(".".join(labels[start:]))
+        if entry is not None:
+            return entry
+    return None
