@@ -115,6 +115,22 @@ def audit_command(
         str | None, typer.Option("--max-age", help="Re-check cached verdicts older than this (e.g. 7d).")
     ] = None,
     allow_private: AllowPrivate = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the interrupted run of the same inputs: done articles are not read again, "
+            "judged links not fetched again; the report is written whole.",
+        ),
+    ] = False,
+    journal_path: Annotated[
+        str | None,
+        typer.Option(
+            "--journal",
+            help="The run's journal file (default: one per set of inputs under $RESOLVER_STATE, else "
+            "the user state directory).",
+        ),
+    ] = None,
 ) -> None:
     """Audit the links of articles (or a list of links) for rot, with the Wayback's copies.
 
@@ -168,6 +184,7 @@ def audit_command(
         allow_private=allow_private,
     )
     config = network_config(proxy, ca_bundle, user_agent, timeout)
+    journal = _open_journal(inputs or [], urls, options, rules, resume=resume, path=journal_path)
     store = open_cache(cache_path, no_cache, exit_code=EXIT_USAGE)
     summary = AuditSummary()
     failures: list[ScanFailure] = []
@@ -199,6 +216,7 @@ def audit_command(
                 max_size=_parse_size(max_size),
                 watch=watch,
                 rules=rules,
+                journal=journal,
             ):
                 progress.update(summary, watch[0].requests if watch else 0)
                 if isinstance(item, ScanFailure):
@@ -237,8 +255,10 @@ def audit_command(
         elif chosen == "table":
             _print_summary(console, summary, VERDICTS)
 
+    finished = False
     try:
         _write(body, output)
+        finished = True
         if html is not None:
             import datetime as dt
 
@@ -252,8 +272,20 @@ def audit_command(
                 generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             )
             atomic_write_bytes(html, page.encode("utf-8"))
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C; SIGTERM is SystemExit(143)
+        if journal is not None:
+            _error("interrupted: what was done is kept; run the same command with --resume to continue")
+            code = exc.code if isinstance(exc, SystemExit) else 130
+            raise typer.Exit(code if isinstance(code, int) else 130) from None
+        raise
     finally:
         store.close()
+        if journal is not None:
+            # A finished run leaves nothing to resume; an interrupted one keeps its journal.
+            if finished:
+                journal.finish()
+            else:
+                journal.close()
     counts = summary.by_outcome
     sys.stderr.write(
         f"resolver: audited {summary.links} link(s) in {summary.articles} article(s) in "
@@ -266,6 +298,50 @@ def audit_command(
 
     if any(v.value in summary.by_verdict for v in failing_verdicts(failing)):
         raise typer.Exit(1)
+
+
+def _open_journal(
+    inputs: list[str], urls: str | None, options: Any, rules: Any, *, resume: bool, path: str | None
+) -> Any:
+    """The run's journal (`resolver.audit.journal`), or None when the run cannot have one.
+
+    A run that reads stdin cannot be resumed (its input is gone); nor, without `--resume` or
+    `--journal`, one whose state folder cannot be written (it runs without, and says so).
+    """
+    from pathlib import Path
+
+    from resolver.audit.journal import Journal, journal_folder, run_key
+    from resolver.errors import UsageError
+
+    if "-" in inputs or urls == "-":
+        if resume or path:
+            _error("--resume: a run that reads stdin cannot be resumed (give files or --urls FILE)")
+            raise typer.Exit(EXIT_USAGE)
+        return None
+    identity = {
+        "wayback": options.wayback,
+        "probe_siblings": options.probe_siblings,
+        "tweets": options.tweets,
+        "exclude": list(options.exclude),
+        "overrides": [[p.pattern, v.value] for p, v in rules.overrides],
+    }
+    where = Path(path) if path else journal_folder() / f"{run_key(inputs, urls)}.jsonl"
+    try:
+        journal = Journal(where, identity, resume=resume)
+    except UsageError as exc:
+        if resume or path:
+            _error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        _error(f"{exc}: this run cannot be resumed if interrupted")
+        return None
+    if journal.restarted:
+        _error(journal.restarted)
+    if journal.resumed:
+        _error(
+            f"resuming: {journal.articles_done:,} article(s) and {len(journal.judgements):,} link(s) "
+            f"already done ({where})"
+        )
+    return journal
 
 
 class _Progress:

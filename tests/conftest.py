@@ -23,6 +23,12 @@ from tests.web.server import WebServer
 from tests.web.twitter import TwitterWeb, install_twitter
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_state_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The audit's journals (and any other run state) go to the session's folder, never home."""
+    os.environ["RESOLVER_STATE"] = str(tmp_path_factory.mktemp("state"))
+
+
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     server = WebServer(Web(), tmp_path_factory.mktemp("web")).start()

@@ -29,6 +29,7 @@ from cache.policy import ttl_for
 from resolver.aio import in_order
 from resolver.audit.classify import TWEET_VERDICTS, classify
 from resolver.audit.config import AuditConfig
+from resolver.audit.journal import Journal, stamp_of
 from resolver.audit.model import AuditRecord, AuditVerdict, Outcome, outcome_of
 from resolver.audit.sampler import PageSampler
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
@@ -71,6 +72,28 @@ class Judgement:
     tweet_id: str | None = None
     from_cache: bool = False
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "evidence": self.evidence,
+            "final_url": self.final_url,
+            "http_status": self.http_status,
+            "tweet_id": self.tweet_id,
+            "from_cache": self.from_cache,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any], *, from_cache: bool | None = None) -> Judgement:
+        """Raises KeyError, ValueError or TypeError on a value `to_json` did not write."""
+        return cls(
+            AuditVerdict(value["verdict"]),
+            str(value["evidence"]),
+            value.get("final_url"),
+            value.get("http_status"),
+            value.get("tweet_id"),
+            from_cache=bool(value.get("from_cache")) if from_cache is None else from_cache,
+        )
+
 
 @dataclass
 class _Host:
@@ -88,8 +111,10 @@ class Auditor:
         config: NetConfig | None = None,
         store: Store | None = None,
         rules: AuditConfig | None = None,
+        journal: Journal | None = None,
     ) -> None:
         self.options = options or AuditOptions()
+        self.journal = journal
         self.rules = rules or AuditConfig()
         self.config = config or NetConfig(timeout=self.options.timeout)
         if self.rules.host_headers:
@@ -153,6 +178,22 @@ class Auditor:
         return count + (self.recoverer.requests if self.recoverer else 0)
 
     async def __aexit__(self, *exc: object) -> None:
+        # Interrupted (Ctrl-C, SIGTERM, a consumer that stopped early): the judgements still
+        # running are cancelled before their clients close, or they would end as
+        # "unreachable" and that would be written to the journal as the link's verdict.
+        running = [
+            future
+            for future in (
+                *self._judged.values(),
+                *self._mementos.values(),
+                *(host.probe for host in self._hosts.values() if host.probe is not None),
+            )
+            if not future.done()
+        ]
+        for future in running:
+            future.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
         if self.recoverer is not None:
             await self.recoverer.aclose()
         if self.expander is not None:
@@ -218,14 +259,21 @@ class Auditor:
         overridden = self.rules.override(url)
         if overridden is not None:  # the user knows better: not fetched
             return Judgement(overridden[0], overridden[1], None, None)
-        cached = self._cached(url)
-        if cached is not None:
-            return cached
-        if status is not None:
-            judgement = await self._tweet(url, status)
-        else:
-            judgement = await self._page(url)
-        self._save(url, judgement)
+        journal = self.journal
+        if journal is not None and url in journal.judgements:
+            try:
+                return Judgement.from_json(journal.judgements[url])
+            except (KeyError, ValueError, TypeError):
+                pass  # not a judgement this version wrote: judged again
+        judgement = self._cached(url)
+        if judgement is None:
+            if status is not None:
+                judgement = await self._tweet(url, status)
+            else:
+                judgement = await self._page(url)
+            self._save(url, judgement)
+        if journal is not None:
+            journal.note_judgement(url, judgement.to_json())
         return judgement
 
     async def _tweet(self, url: str, status: StatusRef) -> Judgement:
@@ -276,11 +324,17 @@ class Auditor:
 
     async def _probe(self, url: str) -> str:
         assert self.fetcher is not None
+        host = host_of(url)
+        if self.journal is not None and host in self.journal.probes:
+            return self.journal.probes[host]
         reply = await self.fetcher.get(sibling_url(url, seed=len(url)), follow=5, max_bytes=64 * 1024)
-        if not reply.ok or "html" not in reply.content_type:
-            return ""
-        facts = page_facts(reply.url, reply.final_url, reply.status, dict(reply.headers), reply.text())
-        return facts.text_start
+        text = ""
+        if reply.ok and "html" in reply.content_type:
+            facts = page_facts(reply.url, reply.final_url, reply.status, dict(reply.headers), reply.text())
+            text = facts.text_start
+        if self.journal is not None and reply.status is not None:  # a failed probe is tried again
+            self.journal.note_probe(host, text)
+        return text
 
     async def _memento(self, url: str, published: str | None) -> tuple[str | None, str | None]:
         key = (url, published)
@@ -293,11 +347,16 @@ class Auditor:
         import datetime as dt
 
         assert self.fetcher is not None
+        if self.journal is not None and (url, published) in self.journal.mementos:
+            return self.journal.mementos[(url, published)]
         when = dt.date.fromisoformat(published) if published else None
         # The CDX API first (sorted by distance to the article's date), the availability API
         # when the CDX one gives nothing (no capture, or rate-limited past the retries).
         memento = await nearest_cdx(self.fetcher, url, when) or await nearest(self.fetcher, url, when)
-        return (memento.url, memento.timestamp) if memento else (None, None)
+        found = (memento.url, memento.timestamp) if memento else (None, None)
+        if self.journal is not None:
+            self.journal.note_memento(url, published, found)
+        return found
 
     # --- The cache --------------------------------------------------------------------------------
 
@@ -308,16 +367,8 @@ class Auditor:
         if entry is None:
             return None
         try:
-            value = entry.value
-            return Judgement(
-                AuditVerdict(value["verdict"]),
-                value["evidence"],
-                value.get("final_url"),
-                value.get("http_status"),
-                value.get("tweet_id"),
-                from_cache=True,
-            )
-        except (KeyError, ValueError, TypeError):
+            return Judgement.from_json(entry.value, from_cache=True)
+        except (KeyError, ValueError, TypeError, AttributeError):
             return None
 
     def _save(self, url: str, judgement: Judgement) -> None:
@@ -331,13 +382,8 @@ class Auditor:
             if outcome is Outcome.ALIVE
             else ttl_for("definitive-error", max_age=self.options.max_age)
         )
-        value: dict[str, Any] = {
-            "verdict": judgement.verdict.value,
-            "evidence": judgement.evidence,
-            "final_url": judgement.final_url,
-            "http_status": judgement.http_status,
-            "tweet_id": judgement.tweet_id,
-        }
+        value = judgement.to_json()
+        del value["from_cache"]
         self.store.put(NS_AUDIT, url, value, ttl)
 
 
@@ -354,8 +400,13 @@ async def aaudit_iter(
     max_size: int | None = None,
     watch: list[Auditor] | None = None,
     rules: AuditConfig | None = None,
+    journal: Journal | None = None,
 ) -> AsyncIterator[list[AuditRecord] | ScanFailure]:
     """Per article (in input order), its records; an article that cannot be read is a ScanFailure.
+
+    `journal`, when given, gets everything the run learns, and gives back what the run it
+    resumes learned (`resolver.audit.journal`): finished articles are not read again, judged
+    URLs not fetched again. Finishing or keeping it is the caller's choice.
 
     `watch`, when given, receives the running `Auditor` (its `requests` count feeds a progress bar).
     """
@@ -365,26 +416,46 @@ async def aaudit_iter(
     from resolver.scanner import scan_article
 
     limit = max_size or DEFAULT_MAX_SIZE
-    async with Auditor(options, config=config, store=store, rules=rules) as auditor:
+    async with Auditor(options, config=config, store=store, rules=rules, journal=journal) as auditor:
         if watch is not None:
             watch.append(auditor)
         if urls_file is not None:
-            yield await auditor.urls(read_url_list(urls_file), "")
+            key = f"--urls {urls_file}"
+            stamp = stamp_of(urls_file)
+            done = journal.article(key, stamp) if journal is not None else None
+            if isinstance(done, list):
+                yield done
+            else:
+                records = await auditor.urls(read_url_list(urls_file), "")
+                if journal is not None:
+                    journal.note_article(key, stamp, records)
+                yield records
         sources = iter_sources(inputs)
 
         async def one(source: str | InputError) -> list[AuditRecord] | ScanFailure:
             if isinstance(source, InputError):
                 return ScanFailure(source.source, source.reason)
+            stamp = stamp_of(source)
+            if journal is not None:
+                done = journal.article(source, stamp)
+                if done is not None:  # finished by the interrupted run: not read again
+                    return ScanFailure(source, done) if isinstance(done, str) else done
             try:
                 article = await asyncio.to_thread(
                     load, source, max_size=limit, timeout=auditor.options.timeout
                 )
             except ResolverError as exc:
-                return ScanFailure(source, getattr(exc, "reason", None) or str(exc))
+                reason = getattr(exc, "reason", None) or str(exc)
+                if journal is not None:
+                    journal.note_article(source, stamp, reason)
+                return ScanFailure(source, reason)
             scan = scan_article(article)
             path = None if "://" in source or source == "-" else source
             date, _how = published_date(article.text if scan.format.value == "html" else None, path=path)
-            return await auditor.article(scan, date.isoformat() if date else None)
+            records = await auditor.article(scan, date.isoformat() if date else None)
+            if journal is not None:
+                journal.note_article(source, stamp, records)
+            return records
 
         async for result in in_order(sources, one, ARTICLE_WINDOW):
             yield result

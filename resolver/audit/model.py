@@ -127,6 +127,32 @@ class AuditRecord:
             "from_cache": self.from_cache,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AuditRecord:
+        """The record `to_json` wrote (the run's journal reads them back on `--resume`).
+
+        Raises KeyError, TypeError or ValueError on anything else."""
+        where = data.get("where") or {}
+        if not isinstance(where, dict):
+            raise TypeError("where is an object")
+        return cls(
+            article=str(data["article"]),
+            url=str(data["url"]),
+            final_url=data.get("final_url"),
+            verdict=AuditVerdict(data["verdict"]),
+            evidence=str(data["evidence"]),
+            where=where,
+            kind=str(data.get("kind") or "other"),
+            host=str(data.get("host") or ""),
+            text=data.get("text"),
+            http_status=data.get("http_status"),
+            wayback_url=data.get("wayback_url"),
+            wayback_timestamp=data.get("wayback_timestamp"),
+            article_date=data.get("article_date"),
+            tweet_id=data.get("tweet_id"),
+            from_cache=bool(data.get("from_cache")),
+        )
+
 
 @dataclass(slots=True)
 class AuditSummary:

@@ -1,0 +1,189 @@
+"""`resolver audit --resume`: a run interrupted by SIGINT or SIGKILL is continued, not redone.
+
+Every run here has `--no-cache`, so only the journal can spare a fetch: what an interrupted run
+judged must not be asked of the local web again, and the resumed run's report must hold every
+link occurrence, as an uninterrupted run's would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from resolver.audit.journal import Journal, run_key
+from resolver.audit.model import AuditRecord, AuditVerdict
+from tests.web.twitter import TwitterWeb
+
+pytestmark = pytest.mark.usefixtures("proxy_env")
+
+ARTICLES = 24
+SHARED = "https://shared.example/cited-by-all"
+
+
+def build(twitter_web: TwitterWeb, folder: Path) -> dict[str, str]:
+    """ARTICLES articles, each citing two pages of its own (one dead) and one page cited by all."""
+    web = twitter_web.web
+    expected = {SHARED: "alive"}
+    web.page(SHARED, "<html><title>Everyone cites this</title><p>text</p></html>")
+    folder.mkdir()
+    for n in range(ARTICLES):
+        alive, dead = f"https://site{n}.example/story/{n}", f"https://gone{n}.example/story/{n}"
+        web.page(alive, f"<html><title>Story {n}</title><p>text {n}</p></html>")
+        web.status(dead, 404)
+        expected[alive], expected[dead] = "alive", "dead"
+        (folder / f"article-{n:03}.html").write_text(
+            '<html><head><meta property="article:published_time" content="2016-05-01"></head><body>'
+            f'<p><a href="{alive}">one</a> <a href="{dead}">two</a> <a href="{SHARED}">all</a></p></body></html>',
+            encoding="utf-8",
+        )
+    return expected
+
+
+def audit(folder: Path, journal: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "resolver", "audit", str(folder), "--no-cache", "--wayback", "off",
+        "--no-probe", "-f", "jsonl", "--journal", str(journal), *extra,
+    ]  # fmt: skip
+
+
+def wait_for_articles(journal: Path, count: int, process: subprocess.Popen[str]) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists():
+            done = sum(1 for line in journal.read_bytes().splitlines() if line.startswith(b'{"article"'))
+            if done >= count:
+                return done
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        time.sleep(0.02)
+    raise AssertionError("the run did not get going")
+
+
+def judged(journal: Path) -> set[str]:
+    urls = set()
+    for line in journal.read_bytes().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # the torn last line
+        if "judgement" in entry:
+            urls.add(entry["url"])
+    return urls
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_audit_is_resumed_without_fetching_again(
+    twitter_web: TwitterWeb, tmp_path: Path, how: signal.Signals
+) -> None:
+    web = twitter_web.web
+    expected = build(twitter_web, tmp_path / "articles")
+    web.latency = 0.15
+    journal = tmp_path / "run.journal"
+    first = subprocess.Popen(
+        audit(tmp_path / "articles", journal),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    wait_for_articles(journal, 4, first)
+    first.send_signal(how)
+    _, err = first.communicate(timeout=60)
+    if how == signal.SIGINT:
+        assert first.returncode == 130, err
+        assert "--resume" in err and "Traceback" not in err
+    else:
+        assert first.returncode == -signal.SIGKILL
+    assert journal.exists()
+    done_before = judged(journal)
+    assert SHARED in done_before and len(done_before) < len(expected)
+    fetched_before = {url: web.count(*_host_path(url)) for url in expected}
+
+    second = subprocess.run(
+        audit(tmp_path / "articles", journal, "--resume"),
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert second.returncode == 1, second.stderr  # dead links were found
+    assert "resuming:" in second.stderr
+    rows = [json.loads(line) for line in second.stdout.splitlines()]
+    # The whole report, in input order: every occurrence once, each with its verdict.
+    assert len(rows) == 3 * ARTICLES
+    assert [r["article"] for r in rows] == sorted(r["article"] for r in rows)
+    assert {(r["article"], r["url"]) for r in rows} == {
+        (str(tmp_path / "articles" / f"article-{n:03}.html"), url)
+        for n in range(ARTICLES)
+        for url in (f"https://site{n}.example/story/{n}", f"https://gone{n}.example/story/{n}", SHARED)
+    }
+    assert [r for r in rows if r["verdict"] != expected[r["url"]]] == []
+    for url in expected:
+        now = web.count(*_host_path(url))
+        if url in done_before:
+            assert now == fetched_before[url] == 1, url  # judged by the first run: not asked again
+        else:
+            assert now - fetched_before[url] == 1, url  # the rest: once
+    assert not journal.exists()  # a finished run leaves nothing to resume
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    rest = url.split("://", 1)[1]
+    host, _, path = rest.partition("/")
+    return host, "/" + path
+
+
+def test_a_finished_article_is_not_read_again_unless_it_changed(tmp_path: Path) -> None:
+    article = tmp_path / "a.html"
+    article.write_text("<p>one</p>", encoding="utf-8")
+    path = tmp_path / "j.jsonl"
+    identity = {"wayback": True}
+    record = AuditRecord("a.html", "https://x.example/", None, AuditVerdict.DEAD, "HTTP 404", {"line": 1})
+    from resolver.audit.journal import stamp_of
+
+    journal = Journal(path, identity, resume=False)
+    journal.note_article(str(article), stamp_of(str(article)), [record])
+    journal.note_judgement("https://x.example/", {"verdict": "dead", "evidence": "HTTP 404"})
+    journal.note_memento("https://x.example/", "2015-10-21", ("https://web.archive.org/web/1/x", "1"))
+    journal.close()
+    with path.open("ab") as handle:
+        handle.write(b'{"url":"https://torn.example/","judg')  # the kill came mid-line
+
+    again = Journal(path, identity, resume=True)
+    assert again.resumed
+    assert again.article(str(article), stamp_of(str(article))) == [record]
+    assert set(again.judgements) == {"https://x.example/"}
+    assert again.mementos[("https://x.example/", "2015-10-21")][1] == "1"
+    again.note_probe("x.example", "")  # appended after the cut, not glued to the torn line
+    again.close()
+    lines = path.read_bytes().splitlines()
+    assert json.loads(lines[-1]) == {"probe": "x.example", "text": ""}
+
+    article.write_text("<p>one, edited</p>", encoding="utf-8")
+    third = Journal(path, identity, resume=True)
+    assert third.article(str(article), stamp_of(str(article))) is None  # changed: audited again
+    third.close()
+
+    other = Journal(path, {"wayback": False}, resume=True)
+    assert not other.resumed and "other options" in other.restarted
+    assert other.judgements == {}
+    other.finish()
+    assert not path.exists()
+
+
+def test_run_keys_name_the_inputs_wherever_the_run_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    key = run_key(["sub"], None)
+    monkeypatch.chdir(tmp_path / "sub")
+    assert run_key([".."], None) != key  # another folder
+    assert run_key([str(tmp_path / "sub")], None) == key
+    assert run_key([str(tmp_path / "sub")], "links.txt") != key
+
+
+def test_stdin_cannot_be_resumed(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "-", "--resume"],
+        input="<p>x</p>", capture_output=True, text=True, timeout=60, env=dict(os.environ),
+    )  # fmt: skip
+    assert done.returncode == 2 and "stdin" in done.stderr and "Traceback" not in done.stderr
