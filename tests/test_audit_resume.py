@@ -171,7 +171,9 @@ def test_a_finished_article_is_not_read_again_unless_it_changed(tmp_path: Path) 
     assert not path.exists()
 
 
-def test_run_keys_name_the_inputs_wherever_the_run_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_keys_name_the_inputs_wherever_the_run_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path)
     key = run_key(["sub"], None)
