@@ -55,6 +55,14 @@ def catalogue(twitter_web: TwitterWeb, tmp_path: Path) -> tuple[Path, dict[str, 
     web.page("https://home.example/", "<html><title>Home</title><p>Front page</p></html>")
     web.page("https://example-parked.com/old/page", SEDO)
     web.status("https://walled.example/article", 403)
+    # An expired domain sold on: its deep links now redirect to a for-sale lander elsewhere.
+    web.redirect(
+        "https://expired-news.example/2014/05/story", "https://dan.com/buy-domain/expired-news.example", 302
+    )
+    web.page(
+        "https://dan.com/buy-domain/expired-news.example",
+        "<html><title>expired-news.example is for sale</title><p>Buy now</p></html>",
+    )
     web.status("https://broken.example/article", 500)
     web.redirect("https://moved.example/old", "https://moved.example/new", 301)
     web.tco("shortAlive", "https://moved.example/new")
@@ -71,6 +79,7 @@ def catalogue(twitter_web: TwitterWeb, tmp_path: Path) -> tuple[Path, dict[str, 
         "https://news.example.pt/2015/10/artigo": "soft-404",
         "https://home.example/2015/10/21/story": "soft-404",
         "https://example-parked.com/old/page": "parked",
+        "https://expired-news.example/2014/05/story": "parked",
         "https://walled.example/article": "blocked",
         "https://broken.example/article": "server-error",
         "https://moved.example/old": "moved",
@@ -107,6 +116,7 @@ def test_every_verdict_with_its_evidence_and_the_wayback_rescue(
         assert row["outcome"] == VERDICTS[AuditVerdict(row["verdict"])].outcome.value
         assert row["evidence"]
         assert row["article"] == str(article) and row["article_date"] == "2015-10-21"
+    assert "dan.com" in rows["https://expired-news.example/2014/05/story"]["evidence"]
     dead = rows["https://alive.example/story/2"]
     assert dead["wayback_url"].startswith("https://web.archive.org/web/20151020120000")
     assert dead["wayback_timestamp"] == "20151020120000"
@@ -319,3 +329,25 @@ def test_per_host_headers_reach_only_their_host(twitter_web: TwitterWeb, tmp_pat
             capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=tmp_path,
         )  # fmt: skip
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+
+
+def test_a_list_of_links_keeps_its_line_numbers_and_streams_in_batches(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    from resolver.audit.auditor import url_batches
+
+    listing = tmp_path / "links.txt"
+    urls = [f"https://list.example/page/{n}" for n in range(600)]
+    for url in urls[:3]:
+        web.page(url, "<html><p>here</p></html>")
+    listing.write_text("# cited sources\n\n" + "\n".join(urls[:3]) + "\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--wayback", "off", "--no-probe", "--urls", str(listing), "-f", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert [(r["url"], r["where"]["line"], r["verdict"]) for r in jsonl(done.stdout)] == [
+        (url, n + 3, "alive") for n, url in enumerate(urls[:3])
+    ]
+    listing.write_text("\n".join(urls), encoding="utf-8")
+    batches = list(url_batches(str(listing), size=256))
+    assert [len(b) for b in batches] == [256, 256, 88]
+    assert batches[2][-1] == (600, urls[-1])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -235,11 +235,13 @@ class Auditor:
             )
         return records
 
-    async def urls(self, urls: Sequence[str], source: str) -> list[AuditRecord]:
-        """A plain list of links (`--urls FILE`): each a record with its line as `where`."""
+    async def urls(self, urls: Sequence[str] | Sequence[tuple[int, str]], source: str) -> list[AuditRecord]:
+        """A plain list of links (`--urls FILE`): each a record with its line as `where`
+        (`urls` numbered as they were in the file, or numbered here from 1)."""
+        numbered = [item if isinstance(item, tuple) else (n, item) for n, item in enumerate(urls, 1)]
         links = [
             Link(url, url, link_kind(url), host_of(url), Where(line=n), status=parse_status_url(url))
-            for n, url in urls_with_lines(urls)
+            for n, url in numbered
         ]
         scan = ArticleScan(source, _text_format(), (), tuple(links))
         return await self.article(scan, None)
@@ -420,15 +422,20 @@ async def aaudit_iter(
         if watch is not None:
             watch.append(auditor)
         if urls_file is not None:
-            key = f"--urls {urls_file}"
             stamp = stamp_of(urls_file)
-            done = journal.article(key, stamp) if journal is not None else None
-            if isinstance(done, list):
-                yield done
-            else:
-                records = await auditor.urls(read_url_list(urls_file), "")
+
+            async def batch(lines: list[tuple[int, str]]) -> list[AuditRecord]:
+                key = f"--urls {urls_file} lines {lines[0][0]}-{lines[-1][0]}"
+                done = journal.article(key, stamp) if journal is not None else None
+                if isinstance(done, list):
+                    return done
+                records = await auditor.urls(lines, "")
                 if journal is not None:
                     journal.note_article(key, stamp, records)
+                return records
+
+            # In batches, streamed: a list of a million links is neither read nor judged at once.
+            async for records in in_order(url_batches(urls_file), batch, ARTICLE_WINDOW):
                 yield records
         sources = iter_sources(inputs)
 
@@ -461,8 +468,20 @@ async def aaudit_iter(
             yield result
 
 
+URL_BATCH = 256
+
+
 def read_url_list(path: str) -> list[str]:
     """`--urls FILE`: one link a line ('-': stdin); blank lines and `#` comments skipped.
+
+    Raises UsageError when the file cannot be read.
+    """
+    return [url for batch in url_batches(path) for _, url in batch]
+
+
+def url_batches(path: str, size: int = URL_BATCH) -> Iterator[list[tuple[int, str]]]:
+    """The links of `--urls FILE` ('-': stdin) with their line numbers, `size` at a time, read
+    as they are needed; blank lines and `#` comments are skipped (and keep their numbers).
 
     Raises UsageError when the file cannot be read.
     """
@@ -471,15 +490,25 @@ def read_url_list(path: str) -> list[str]:
     from resolver.errors import UsageError
 
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8", errors="replace").read()  # noqa: SIM115
+        handle = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"--urls {path}: cannot read: {exc.strerror or exc}") from None
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def urls_with_lines(urls: Sequence[str]) -> list[tuple[int, str]]:
-    return [(n, url) for n, url in enumerate(urls, 1)]
+    batch: list[tuple[int, str]] = []
+    try:
+        for number, raw in enumerate(handle, 1):
+            line = raw.strip()
+            if line and not line.startswith("#"):
+                batch.append((number, line))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+    except OSError as exc:
+        raise UsageError(f"--urls {path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+    if batch:
+        yield batch
 
 
 def _auditable(link: Link) -> bool:
