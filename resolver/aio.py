@@ -11,26 +11,50 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def in_order(items: Iterable[T], start: Callable[[T], Awaitable[R]], window: int) -> AsyncIterator[R]:
-    """`start(item)` for each item, at most `window` at once, results yielded in input order.
+async def in_order(
+    items: Iterable[T], start: Callable[[T], Awaitable[R]], window: int, *, ahead: int | None = None
+) -> AsyncIterator[R]:
+    """`start(item)` for each item, at most `window` running at once, results yielded in input order.
 
-    A sliding window: a new item starts as soon as one is done, so a slow item holds back the
-    output, never the work on the others. Stopping early (or an error) cancels what is running.
+    A sliding window: a new item starts as soon as a running one is done, even while an
+    earlier item is still running, so a slow item holds back the output but not the work on
+    the items after it, up to `ahead` items started and not yet yielded (default: `window`;
+    the results of the items done out of turn wait in memory, so `ahead` bounds it). Items
+    are drawn from `items` only as they start. Stopping early (or an error) cancels what is
+    running.
     """
-    running: deque[asyncio.Future[R]] = deque()
+    if window < 1:
+        raise ValueError("window must be at least 1")
+    limit = max(window, ahead or window)
+    started: deque[asyncio.Future[R]] = deque()  #: in input order, until yielded
+    running: set[asyncio.Future[R]] = set()
     pending = iter(items)
+    exhausted = False
     try:
         while True:
-            while len(running) < window and (item := next(pending, _END)) is not _END:
-                running.append(asyncio.ensure_future(start(item)))  # type: ignore[arg-type]
-            if not running:
+            while not exhausted and len(running) < window and len(started) < limit:
+                item = next(pending, _END)
+                if item is _END:
+                    exhausted = True
+                    break
+                task = asyncio.ensure_future(start(item))  # type: ignore[arg-type]
+                started.append(task)
+                running.add(task)
+            if not started:
                 return
-            yield await running.popleft()
+            head = started[0]
+            if head.done():
+                started.popleft()
+                running.discard(head)
+                yield head.result()
+                continue
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            running -= done
     finally:
-        for task in running:
+        for task in started:
             task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+        if started:
+            await asyncio.gather(*started, return_exceptions=True)
 
 
 _END = object()

@@ -35,7 +35,8 @@ def build(twitter_web: TwitterWeb, folder: Path) -> dict[str, str]:
     folder.mkdir()
     for n in range(ARTICLES):
         alive, dead = f"https://site{n}.example/story/{n}", f"https://gone{n}.example/story/{n}"
-        web.page(alive, f"<html><title>Story {n}</title><p>text {n}</p></html>")
+        # Pages slower and slower: the articles finish one after another, not all at once.
+        web.page(alive, f"<html><title>Story {n}</title><p>text {n}</p></html>", latency=0.1 + 0.1 * n)
         web.status(dead, 404)
         expected[alive], expected[dead] = "alive", "dead"
         (folder / f"article-{n:03}.html").write_text(
@@ -83,7 +84,6 @@ def test_an_interrupted_audit_is_resumed_without_fetching_again(
 ) -> None:
     web = twitter_web.web
     expected = build(twitter_web, tmp_path / "articles")
-    web.latency = 0.15
     journal = tmp_path / "run.journal"
     first = subprocess.Popen(
         audit(tmp_path / "articles", journal),

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +46,16 @@ from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, nearest, nearest_cdx
 
 NS_AUDIT = "audit"
-ARTICLE_WINDOW = 8
+#: Articles being audited at once, and started ahead of the one whose records are written
+#: next: an article whose link times out holds back the output, not the work (the records
+#: of up to ARTICLES_AHEAD articles wait in memory meanwhile: small, links not pages).
+ARTICLE_WINDOW = 64
+ARTICLES_AHEAD = 1024
+#: Threads reading articles (files, or article URLs fetched with the sync client).
+READERS = 4
+#: The same for batches of `--urls` (URL_BATCH links each).
+BATCH_WINDOW = 4
+BATCHES_AHEAD = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +446,7 @@ async def aaudit_iter(
                 return records
 
             # In batches, streamed: a list of a million links is neither read nor judged at once.
-            async for records in in_order(url_batches(urls_file), batch, ARTICLE_WINDOW):
+            async for records in in_order(url_batches(urls_file), batch, BATCH_WINDOW, ahead=BATCHES_AHEAD):
                 yield records
         sources = iter_sources(inputs)
 
@@ -448,8 +459,8 @@ async def aaudit_iter(
                 if done is not None:  # finished by the interrupted run: not read again
                     return ScanFailure(source, done) if isinstance(done, str) else done
             try:
-                article = await asyncio.to_thread(
-                    load, source, max_size=limit, timeout=auditor.options.timeout
+                article = await loop.run_in_executor(
+                    readers, partial(load, source, max_size=limit, timeout=auditor.options.timeout)
                 )
             except ResolverError as exc:
                 reason = getattr(exc, "reason", None) or str(exc)
@@ -459,13 +470,22 @@ async def aaudit_iter(
             scan = scan_article(article)
             path = None if "://" in source or source == "-" else source
             date, _how = published_date(article.text if scan.format.value == "html" else None, path=path)
+            del article  # the text is not kept while the links are judged
             records = await auditor.article(scan, date.isoformat() if date else None)
             if journal is not None:
                 journal.note_article(source, stamp, records)
             return records
 
-        async for result in in_order(sources, one, ARTICLE_WINDOW):
-            yield result
+        # The run's own readers, not the loop's default executor: when a run is interrupted,
+        # they are let go here, before the loop closes (uvloop's shutdown of the default
+        # executor printed a traceback when a read finished after the loop had closed).
+        loop = asyncio.get_running_loop()
+        readers = ThreadPoolExecutor(READERS, thread_name_prefix="resolver-audit-read")
+        try:
+            async for result in in_order(sources, one, ARTICLE_WINDOW, ahead=ARTICLES_AHEAD):
+                yield result
+        finally:
+            readers.shutdown(wait=False, cancel_futures=True)
 
 
 URL_BATCH = 256
