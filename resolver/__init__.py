@@ -35,6 +35,9 @@ from resolver.models import (
 
 if TYPE_CHECKING:
     from resolver.archive.api import ArchiveOptions, aarchive, archive
+    from resolver.audit.api import aaudit_links, audit_links
+    from resolver.audit.auditor import AuditOptions
+    from resolver.audit.model import AuditRecord, AuditVerdict, Outcome
     from resolver.expander.api import ExpandOptions, aexpand, aexpand_iter, expand
     from resolver.scanner import scan, scan_article, scan_bytes, scan_many
     from resolver.twitter.api import TweetOptions, atweet, atweets, tweet, tweets
@@ -56,6 +59,12 @@ _LAZY = {
     "archive": "resolver.archive.api",
     "aarchive": "resolver.archive.api",
     "ArchiveOptions": "resolver.archive.api",
+    "audit_links": "resolver.audit.api",
+    "aaudit_links": "resolver.audit.api",
+    "AuditOptions": "resolver.audit.auditor",
+    "AuditRecord": "resolver.audit.model",
+    "AuditVerdict": "resolver.audit.model",
+    "Outcome": "resolver.audit.model",
 }
 
 
@@ -72,6 +81,9 @@ __all__ = [
     "ArticleFormat",
     "ArticleScan",
     "ArticleTweets",
+    "AuditOptions",
+    "AuditRecord",
+    "AuditVerdict",
     "EmbeddedTweet",
     "ExpandOptions",
     "Expansion",
@@ -81,6 +93,7 @@ __all__ = [
     "InputError",
     "Link",
     "LinkKind",
+    "Outcome",
     "ResolverError",
     "ScanFailure",
     "StatusRef",
@@ -96,11 +109,13 @@ __all__ = [
     "Where",
     "__version__",
     "aarchive",
+    "aaudit_links",
     "aexpand",
     "aexpand_iter",
     "archive",
     "atweet",
     "atweets",
+    "audit_links",
     "expand",
     "scan",
     "scan_article",

@@ -351,3 +351,22 @@ def test_a_list_of_links_keeps_its_line_numbers_and_streams_in_batches(
     batches = list(url_batches(str(listing), size=256))
     assert [len(b) for b in batches] == [256, 256, 88]
     assert batches[2][-1] == (600, urls[-1])
+
+
+def test_the_library_call_gives_records_in_input_order(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    import resolver
+
+    web = twitter_web.web
+    web.page("https://lib.example/a", "<html><p>a</p></html>")
+    web.status("https://lib.example/b", 410)
+    article = tmp_path / "a.html"
+    article.write_text('<a href="https://lib.example/a">a</a> <a href="https://lib.example/b">b</a>')
+    results = resolver.audit_links(
+        [str(article), str(tmp_path / "missing.html")],
+        options=resolver.AuditOptions(wayback=False, probe_siblings=False),
+    )
+    first, second, failure = results
+    assert isinstance(first, resolver.AuditRecord) and isinstance(second, resolver.AuditRecord)
+    assert (first.verdict, second.verdict) == (resolver.AuditVerdict.ALIVE, resolver.AuditVerdict.DEAD)
+    assert second.outcome is resolver.Outcome.DEAD and second.where["element"] == "a"
+    assert isinstance(failure, resolver.ScanFailure)
