@@ -768,16 +768,54 @@ def analyse(plan: Plan, index: dict[str, int], run: Run, exp: Expected) -> dict[
 
 
 def print_profile(path: str, top: int = 30) -> None:
+    """The top entries by cumulative and by own time, then own time summed per package."""
     import io
     import pstats
 
     for key in ("cumulative", "tottime"):
         buffer = io.StringIO()
         stats = pstats.Stats(path, stream=buffer)
-        stats.strip_dirs().sort_stats(key).print_stats(top)
-        text = buffer.getvalue()
+        stats.sort_stats(key).print_stats(top)
+        text = buffer.getvalue().replace(str(REPO) + "/", "").replace(sys.prefix + "/", "")
         start = text.find("   ncalls")
         print(f"\n### cProfile, top {top} by {key}\n\n```\n{text[start:].rstrip()}\n```")
+    # Own time per area: the tool's modules one by one, the libraries by top-level package.
+    raw: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(path).stats  # type: ignore[attr-defined]
+    areas: collections.Counter[str] = collections.Counter()
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in raw.items():
+        areas[_area(filename, name)] += tottime
+    # cProfile times with the wall clock: the event loop's wait in epoll is idle time, not work.
+    idle = sum(v for k, v in areas.items() if _idle(k))
+    busy = sum(areas.values()) - idle or 1.0
+    rows = "\n".join(
+        f"{seconds:8.2f} s {seconds / busy:6.1%}  {area}"
+        for area, seconds in areas.most_common(40)
+        if not _idle(area)
+    )
+    print(
+        f"\n### cProfile, own time per area ({busy:.1f} s busy = 100%; {idle:.1f} s waiting in "
+        f"select/epoll and on thread locks left out)\n\n```\n{rows}\n```"
+    )
+
+
+def _idle(area: str) -> bool:
+    return area.startswith("builtin") and ("select." in area or "acquire' of '_thread.lock" in area)
+
+
+def _area(filename: str, name: str) -> str:
+    if filename == "~":
+        return f"builtin {name}"  # C functions: {method 'read' of ...}, select.epoll.poll, ...
+    path = Path(filename)
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(REPO))
+    parts = path.parts
+    if "site-packages" in parts:
+        return "site-packages/" + parts[parts.index("site-packages") + 1]
+    for i, part in enumerate(parts):
+        if part.startswith("python3"):
+            rest = parts[i + 1 : i + 2]
+            return "stdlib/" + (rest[0] if rest else path.name)
+    return filename
 
 
 def git_head() -> str:

@@ -199,19 +199,23 @@ def _common_prefix(a: str, b: str) -> str:
 
 __all__ = [
     "AVAILABILITY_URL",
+    "CAPTURE_LIST_LIMIT",
     "CDX_CONCURRENCY",
     "CDX_GATE",
     "CDX_URL",
     "REPLAY_CONCURRENCY",
     "Capture",
+    "CaptureList",
     "CdxAnswer",
     "Memento",
+    "capture_list",
     "capture_timestamp",
     "cdx",
     "cdx_query_url",
     "decimal_prefixes",
     "fetch_capture",
     "format_timestamp",
+    "memento_of",
     "nearest",
     "nearest_cdx",
     "parse_cdx_json",
@@ -265,9 +269,59 @@ async def nearest_cdx(
         fields=("timestamp", "original", "statuscode"),
     )
     answer = await cdx(fetcher, query)
-    if not answer.captures:
+    return memento_of(answer.captures[0]) if answer.captures else None
+
+
+#: Rows asked for when a URL's captures are listed whole (one a day): a list this long may be
+#: cut, and the capture nearest a date is then asked for with `sort=closest` instead.
+CAPTURE_LIST_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureList:
+    """A URL's captures that answered 200, the first of each day, oldest first."""
+
+    captures: tuple[Capture, ...]
+    complete: bool  #: False when the list reached its limit (later days may be missing)
+
+    def closest(self, when: dt.date | dt.datetime | None) -> Capture | None:
+        """The capture nearest `when` (the earlier of two as near; the latest when None)."""
+        if not self.captures:
+            return None
+        if when is None:
+            return self.captures[-1]
+        target = parse_timestamp(format_timestamp(when))
+        assert target is not None
+        best: tuple[float, Capture] | None = None
+        for capture in self.captures:
+            moment = capture.when
+            if moment is None:
+                continue
+            distance = abs((moment - target).total_seconds())
+            if best is None or distance < best[0]:
+                best = (distance, capture)
+        return best[1] if best else None
+
+
+async def capture_list(fetcher: Fetcher, url: str, *, limit: int = CAPTURE_LIST_LIMIT) -> CaptureList | None:
+    """Every day `url` was captured with a 200, from the CDX API, or None when it did not answer.
+
+    One request answers the nearest capture for any number of dates: the audit asks it once
+    per URL however many articles (of as many dates) cite it, where `sort=closest` would take
+    one request per date through a gate that lets one request pass at a time.
+    """
+    query = cdx_query_url(
+        url, collapse="timestamp:8", limit=limit, fields=("timestamp", "original", "statuscode")
+    )
+    answer = await cdx(fetcher, query)
+    if not answer.ok:
         return None
-    capture = answer.captures[0]
+    captures = tuple(sorted(answer.captures, key=lambda capture: capture.timestamp))
+    return CaptureList(captures, complete=len(captures) < limit)
+
+
+def memento_of(capture: Capture) -> Memento:
+    """The replay (with the Wayback's banner, for people) of a CDX row."""
     return Memento(
         replay_url(capture.original, capture.timestamp, raw=False), capture.timestamp, capture.statuscode
     )

@@ -370,3 +370,47 @@ def test_the_library_call_gives_records_in_input_order(twitter_web: TwitterWeb, 
     assert (first.verdict, second.verdict) == (resolver.AuditVerdict.ALIVE, resolver.AuditVerdict.DEAD)
     assert second.outcome is resolver.Outcome.DEAD and second.where["element"] == "a"
     assert isinstance(failure, resolver.ScanFailure)
+
+
+def test_one_cdx_request_per_url_serves_every_date_it_is_cited_at(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    gone, never, fails = (
+        "https://gone.example/story",
+        "https://never.example/story",
+        "https://cdxfail.example/x",
+    )
+    for url in (gone, never, fails):
+        web.status(url, 404)
+    for stamp in ("20120301000000", "20150101120000", "20180615000000", "20180616000000"):
+        twitter_web.capture(gone, stamp, "<html><p>as it was</p></html>")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n, date in enumerate(("2012-02-20", "2015-03-01", "2018-06-20")):
+        (folder / f"a{n}.html").write_text(
+            f'<html><head><meta property="article:published_time" content="{date}"></head><body>'
+            f'<a href="{gone}">g</a> <a href="{never}">n</a></body></html>',
+            encoding="utf-8",
+        )
+    done = run("audit", "--no-cache", "--no-probe", str(folder), "-f", "jsonl")
+    assert done.returncode == 1, done.stderr
+    rows = jsonl(done.stdout)
+    nearest = {row["article_date"]: row["wayback_timestamp"] for row in rows if row["url"] == gone}
+    assert nearest == {
+        "2012-02-20": "20120301000000",
+        "2015-03-01": "20150101120000",
+        "2018-06-20": "20180616000000",
+    }
+    assert all(row["wayback_url"] is None for row in rows if row["url"] == never)
+    # One CDX listing per URL; "no capture" is an answer: the availability API is not asked.
+    assert twitter_web.hits["cdx"] == 2 and twitter_web.hits["availability"] == 0
+
+    # When the CDX API does not answer, the availability API is asked instead.
+    twitter_web.down("cdx")
+    twitter_web.capture(fails, "20160101000000", "<html><p>then</p></html>")
+    listing = tmp_path / "links.txt"
+    listing.write_text(fails + "\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--no-probe", "--retries", "0", "--urls", str(listing), "-f", "jsonl")
+    [row] = jsonl(done.stdout)
+    assert row["wayback_timestamp"] == "20160101000000" and twitter_web.hits["availability"] == 1

@@ -10,8 +10,10 @@ URL is judged once per run:
   deep link sent home or to a login page, or the page a random sibling URL gets), moved, alive;
 - the random-sibling probe is made once per host (the first deep page that answers): a host
   whose made-up URLs answer 200 is a catch-all host, and its pages are compared with that answer;
-- a link that is not alive gets the Wayback capture nearest the article's publication date
-  (its own gates: the availability API is asked two at a time).
+- a link that is not alive gets the Wayback capture nearest the article's publication date:
+  the URL's captures are listed once (one CDX request, through the CDX gate's one at a time)
+  and serve every date it is cited at; the availability API (two at a time) only when the
+  CDX API does not answer.
 Verdicts are cached (`audit` namespace): alive for the liveness TTL, dead for a day, uncertain never.
 """
 
@@ -43,7 +45,16 @@ from resolver.net import ClientFactory, NetConfig
 from resolver.rules import classify as link_kind
 from resolver.rules import host_of, parse_status_url
 from resolver.twitter.recover import Recoverer, TweetOptions
-from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, nearest, nearest_cdx
+from resolver.wayback import (
+    AVAILABILITY_CONCURRENCY,
+    CDX_CONCURRENCY,
+    CDX_GATE,
+    CaptureList,
+    capture_list,
+    memento_of,
+    nearest,
+    nearest_cdx,
+)
 
 NS_AUDIT = "audit"
 #: Articles being audited at once, and started ahead of the one whose records are written
@@ -51,6 +62,9 @@ NS_AUDIT = "audit"
 #: of up to ARTICLES_AHEAD articles wait in memory meanwhile: small, links not pages).
 ARTICLE_WINDOW = 64
 ARTICLES_AHEAD = 1024
+#: Capture lists kept for the articles still to come that cite the same URL (at most
+#: CAPTURE_LIST_LIMIT short rows each).
+CAPTURE_LISTS_KEPT = 512
 #: Threads reading articles (files, or article URLs fetched with the sync client).
 READERS = 4
 #: The same for batches of `--urls` (URL_BATCH links each).
@@ -136,6 +150,7 @@ class Auditor:
         self._excluded = [re.compile(p) for p in self.options.exclude]
         self._judged: dict[str, asyncio.Future[Judgement]] = {}
         self._mementos: dict[tuple[str, str | None], asyncio.Future[tuple[str | None, str | None]]] = {}
+        self._captures: dict[str, asyncio.Future[CaptureList | None]] = {}
         self._hosts: dict[str, _Host] = {}
         self.expander: Expander | None = None
         self.fetcher: Fetcher | None = None
@@ -197,6 +212,7 @@ class Auditor:
             for future in (
                 *self._judged.values(),
                 *self._mementos.values(),
+                *self._captures.values(),
                 *(host.probe for host in self._hosts.values() if host.probe is not None),
             )
             if not future.done()
@@ -363,13 +379,33 @@ class Auditor:
         if self.journal is not None and (url, published) in self.journal.mementos:
             return self.journal.mementos[(url, published)]
         when = dt.date.fromisoformat(published) if published else None
-        # The CDX API first (sorted by distance to the article's date), the availability API
-        # when the CDX one gives nothing (no capture, or rate-limited past the retries).
-        memento = await nearest_cdx(self.fetcher, url, when) or await nearest(self.fetcher, url, when)
+        # The URL's captures listed once (one CDX request for every date it is cited at);
+        # `sort=closest` when the list was too long to be whole; the availability API when
+        # the CDX one does not answer (rate-limited past the retries, down).
+        listing = await self._capture_list(url)
+        if listing is not None and listing.complete:
+            capture = listing.closest(when)
+            memento = memento_of(capture) if capture is not None else None
+        else:
+            memento = (await nearest_cdx(self.fetcher, url, when) if listing is not None else None) or (
+                await nearest(self.fetcher, url, when)
+            )
         found = (memento.url, memento.timestamp) if memento else (None, None)
         if self.journal is not None:
             self.journal.note_memento(url, published, found)
         return found
+
+    async def _capture_list(self, url: str) -> CaptureList | None:
+        known = self._captures.get(url)
+        if known is None:
+            assert self.fetcher is not None
+            known = self._captures[url] = asyncio.ensure_future(capture_list(self.fetcher, url))
+            if len(self._captures) > CAPTURE_LISTS_KEPT:  # the oldest lists that are done go
+                for old in [key for key, future in self._captures.items() if future.done()][
+                    : CAPTURE_LISTS_KEPT // 4
+                ]:
+                    del self._captures[old]
+        return await asyncio.shield(known)
 
     # --- The cache --------------------------------------------------------------------------------
 
