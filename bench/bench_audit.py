@@ -625,8 +625,9 @@ class Expected:
     per_address: dict[str, int]  #: `host+target` -> requests
     per_host: collections.Counter[str]
     probes: int  #: hosts whose first deep page answers 200: one sibling probe each
-    cdx: int  #: distinct (URL, article date) pairs of links not alive: one CDX query each
-    availability: int  #: of those, the ones without a capture: one availability query each
+    cdx: int  #: distinct URLs not alive: one CDX request lists each one's captures
+    availability: int  #: availability API requests (only when the CDX API does not answer: none)
+    pairs: int  #: distinct (URL, article date) pairs of links not alive: the memento look-ups
     slowest_chain: float  #: seconds: a 5xx's three tries and the backoff between them
 
 
@@ -648,18 +649,17 @@ def expected(plan: Plan, latency: float) -> Expected:
             per_host[host] += n
     for host in probed:
         per_host[host] += 1
+    # Every link not alive gets the capture nearest its article's date; the URL's captures
+    # are listed once (one CDX request) for all its dates (the links played end where cited).
     pairs: set[tuple[str, dt.date]] = set()
-    uncaptured: set[tuple[str, dt.date]] = set()
     for day, links in plan.articles:
         for i in links:
-            c = plan.cited[i]
-            if c.expected not in ALIVE_VERDICTS:
-                pairs.add((c.url, day))
-                if not c.captures:
-                    uncaptured.add((c.url, day))
+            if plan.cited[i].expected not in ALIVE_VERDICTS:
+                pairs.add((plan.cited[i].url, day))
+    urls = {url for url, _ in pairs}
     # The engine's backoff: 0.5 s then 1 s, each times a jitter of 0.5-1.5 (0.75 s at least).
     slowest = (1 + RETRIES) * latency + 0.75
-    return Expected(dict(per_address), per_host, len(probed), len(pairs), len(uncaptured), slowest)
+    return Expected(dict(per_address), per_host, len(probed), len(urls), 0, len(pairs), slowest)
 
 
 def floors(exp: Expected, args: argparse.Namespace, latency: float) -> dict[str, float]:
@@ -753,6 +753,7 @@ def analyse(plan: Plan, index: dict[str, int], run: Run, exp: Expected) -> dict[
         "requests_availability": served("archive.org"),
         "cdx_expected": exp.cdx,
         "availability_expected": exp.availability,
+        "wayback_lookups": exp.pairs,
         "tunnels": run.stats_after["connects"] - run.stats_before["connects"],
         "methods": run.methods,
         "distinct_cited": len(plan.cited),
@@ -949,7 +950,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- requests: {result['requests_cited']} to cited URLs, "
         f"{result['requests_hops']} to redirect targets, "
         f"{result['requests_probes']} sibling probes on {result['probe_hosts']} hosts (at most "
-        f"{result['probes_max_per_host']} per host), {result['requests_cdx']} CDX (expected {exp.cdx}), "
+        f"{result['probes_max_per_host']} per host), {result['requests_cdx']} CDX (expected {exp.cdx}, "
+        f"for {exp.pairs} look-ups of a URL at an article's date), "
         f"{result['requests_availability']} availability (expected {exp.availability}); "
         f"{result['tunnels']} tunnels",
         f"- distinct cited URLs checked: {result['distinct_cited_checked']}; "

@@ -192,16 +192,15 @@ class Journal:
         while data:  # one write for a line in practice; a short write is finished, not torn
             data = data[os.write(self._fd, data) :]
 
+    # What this run learns is written, not kept: the auditor keeps it for the rest of the run.
+
     def note_judgement(self, url: str, judgement: dict[str, Any]) -> None:
-        self.judgements[url] = judgement
         self._append({"url": url, "judgement": judgement})
 
     def note_memento(self, url: str, published: str | None, found: tuple[str | None, str | None]) -> None:
-        self.mementos[(url, published)] = found
         self._append({"memento": [url, published], "found": list(found)})
 
     def note_probe(self, host: str, text: str) -> None:
-        self.probes[host] = text
         self._append({"probe": host, "text": text})
 
     def note_article(self, source: str, stamp: Stamp, records: list[AuditRecord] | str) -> None:
