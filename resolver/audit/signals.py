@@ -949,6 +949,8 @@ def not_found_evidence(facts: PageFacts) -> str | None:
     if weighed:
         i, match = weighed
         return f'{_PLACE_SAYS[match.place]} "{_clip(match.quote)}" ({NOT_FOUND_PHRASES[i].lang})'
+    if not _ANY_NOT_FOUND_MARKER.search(facts.body_sample):  # most pages: one scan, not one a row
+        return None
     for signal in NOT_FOUND_MARKERS:
         m = _COMPILED[signal].search(facts.body_sample)
         if m:
@@ -975,6 +977,9 @@ def _compile(signal: Signal) -> re.Pattern[str]:
 _COMPILED: Mapping[Signal, re.Pattern[str]] = MappingProxyType(
     {s: _compile(s) for s in PARKED_SIGNALS + BOT_WALL_SIGNALS + NOT_FOUND_MARKERS}
 )
+_ANY_NOT_FOUND_MARKER = re.compile(
+    "|".join(f"(?:{s.pattern})" for s in NOT_FOUND_MARKERS) or "(?!)", re.IGNORECASE
+)
 _SRC_RE = re.compile(r"\bsrc\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)", re.IGNORECASE)
 
 
@@ -993,7 +998,13 @@ def _on_host(url: str, spec: str) -> bool:
 
 
 class _Table:
-    """A table of signals, with its phrases gathered into one `_PhraseSet`."""
+    """A table of signals, with its phrases gathered into one `_PhraseSet`.
+
+    A page is read once per table, not once per row: the markup rows' regexes are also joined
+    into one alternation that says whether any of them can match (most pages match none, and
+    are then passed in one scan of the sample instead of one per row), and the hosts a page
+    loads scripts and frames from are listed once.
+    """
 
     def __init__(self, rows: Sequence[Signal], *, loaded: bool) -> None:
         self.rows = rows
@@ -1001,10 +1012,35 @@ class _Table:
         self.phrase_set = _PhraseSet([row.pattern for row in self.phrases])
         self.strengths = tuple(row.strength for row in self.phrases)
         self.loaded = loaded  #: whether scripts and frames loaded from a HOST row's host count
+        markup = [row.pattern for row in rows if row.kind is SignalKind.MARKUP]
+        self.any_markup = re.compile("|".join(f"(?:{p})" for p in markup), re.IGNORECASE) if markup else None
 
 
-def _row_evidence(signal: Signal, facts: PageFacts, *, loaded: bool) -> str | None:
+@dataclass(slots=True)
+class _Reading:
+    """What one table's rows need of one page, worked out at most once."""
+
+    facts: PageFacts
+    table: _Table
+    _markup_possible: bool | None = None
+    _sources: list[str] | None = None
+
+    def markup_possible(self) -> bool:
+        if self._markup_possible is None:
+            pattern = self.table.any_markup
+            self._markup_possible = bool(pattern and pattern.search(self.facts.body_sample))
+        return self._markup_possible
+
+    def sources(self) -> list[str]:
+        """The URLs the page loads scripts and frames from (`src=` attributes)."""
+        if self._sources is None:
+            self._sources = [m.group(1) for m in _SRC_RE.finditer(self.facts.body_sample)]
+        return self._sources
+
+
+def _row_evidence(signal: Signal, reading: _Reading) -> str | None:
     """Evidence of one HEADER, MARKUP or HOST row."""
+    facts = reading.facts
     if signal.strength is Strength.WEAK and facts.text_length > SHORT_PAGE:
         return None
     if signal.kind is SignalKind.HEADER:
@@ -1014,15 +1050,17 @@ def _row_evidence(signal: Signal, facts: PageFacts, *, loaded: bool) -> str | No
             return f'header "{name}: {_clip(value)}" ({signal.service})'
         return None
     if signal.kind is SignalKind.MARKUP:
+        if not reading.markup_possible():
+            return None
         m = _COMPILED[signal].search(facts.body_sample)
         return f'markup has "{_clip(m.group())}" ({signal.service})' if m else None
     # A link to the service's own site is no parked page: only a chain that left the cited host.
     if _on_host(facts.final_url, signal.pattern) and not _on_host(facts.url, signal.pattern):
         return f"ended on {_clip(_display_url(facts.final_url))} ({signal.service})"
-    if loaded:
-        for m in _SRC_RE.finditer(facts.body_sample):
-            if _on_host(m.group(1), signal.pattern):
-                return f"page loads {_clip(m.group(1))} ({signal.service})"
+    if reading.table.loaded:
+        for source in reading.sources():
+            if _on_host(source, signal.pattern):
+                return f"page loads {_clip(source)} ({signal.service})"
     return None
 
 
@@ -1032,10 +1070,11 @@ _KIND_ORDER = (SignalKind.HOST, SignalKind.HEADER, SignalKind.MARKUP)
 
 
 def _first_evidence(table: _Table, facts: PageFacts) -> str | None:
+    reading = _Reading(facts, table)
     for kind in _KIND_ORDER:
         for signal in table.rows:
             if signal.kind is kind and signal.strength is Strength.STRONG:
-                evidence = _row_evidence(signal, facts, loaded=table.loaded)
+                evidence = _row_evidence(signal, reading)
                 if evidence:
                     return evidence
     weighed = _weighed_phrase(facts, table.phrase_set, table.strengths)
@@ -1045,7 +1084,7 @@ def _first_evidence(table: _Table, facts: PageFacts) -> str | None:
         return f'{_PLACE_SAYS[match.place]} "{_clip(match.quote)}" ({signal.lang}, {signal.service})'
     for signal in table.rows:
         if signal.kind is not SignalKind.PHRASE and signal.strength is Strength.WEAK:
-            evidence = _row_evidence(signal, facts, loaded=table.loaded)
+            evidence = _row_evidence(signal, reading)
             if evidence:
                 return evidence
     return None
