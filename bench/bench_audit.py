@@ -18,10 +18,13 @@ Reported: wall time, articles/s and links/s (occurrences), requests served by th
 how many times each distinct URL was fetched (the target is once; retries of a 5xx and a short
 link whose target is itself cited are counted apart), the tool's CPU time and the share of the
 wall time it was not on a CPU (waiting on the network; target over 90%), its peak memory
-(PSS, sampled) and the floor set by latency and limits (requests / concurrency, per host /
-per_host, and the Wayback's gates: CDX one at a time, availability two), plus the verdicts
-against what the web played. `--profile FILE` runs the tool under cProfile and prints the top
-entries by cumulative and by own time (CPU figures are then inflated by the profiler).
+(PSS, sampled at each quarter of the run) and the floor set by latency and limits (requests /
+concurrency, per host / per_host, and the Wayback's CDX gate: one request at a time, one per
+distinct URL not alive), plus the verdicts against what the web played. URLs of hosts gone
+from the DNS are left out of the fetched-once count (the proxy answers for them, unlogged).
+`--profile FILE` runs the tool under cProfile and prints the top entries by cumulative and by
+own time, and own time per file and per layer (the profiler inflates the CPU figures ~1.5x).
+`--keep DIR` keeps the corpus, the plan and the tool's output there.
 """
 
 from __future__ import annotations
@@ -409,13 +412,14 @@ def serve(args: argparse.Namespace) -> int:
     for url, stamps in data["captures"]:
         for stamp in stamps:
             tw.capture(url, stamp, "<html><head><title>captured</title></head><body>as it was</body></html>")
-    server = WebServer(web, Path(tempfile.mkdtemp(prefix="bench-audit-web-")), port=0).start()
-    print(json.dumps({"proxy": server.proxy_url, "ca": str(server.ca_path)}), flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    done.wait()
-    server.stop()
+    with tempfile.TemporaryDirectory(prefix="bench-audit-web-") as certs:
+        server = WebServer(web, Path(certs), port=0).start()
+        print(json.dumps({"proxy": server.proxy_url, "ca": str(server.ca_path)}), flush=True)
+        done.wait()
+        server.stop()
     return 0
 
 
@@ -459,16 +463,18 @@ class LocalWeb:
         assert self.proc is not None
         return self.proc.pid
 
-    def _get(self, url: str) -> Any:
+    def _get(self, url: str) -> dict[str, Any]:
         handler = urllib.request.ProxyHandler({"http": self.proxy})
         with urllib.request.build_opener(handler).open(url, timeout=60) as response:
-            return json.loads(response.read())
+            data: dict[str, Any] = json.loads(response.read())
+        return data
 
     def stats(self) -> dict[str, Any]:
         """The web's own counters (requests and tunnels, per host)."""
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(f"{self.proxy}/_web/stats", timeout=60) as response:
-            return json.loads(response.read())
+            data: dict[str, Any] = json.loads(response.read())
+        return data
 
     def counts(self) -> dict[str, Any]:
         """Requests per `host+target` of the bench's hosts (asked through the proxy)."""
@@ -797,21 +803,54 @@ def print_profile(path: str, top: int = 30) -> None:
         f"\n### cProfile, own time per area ({busy:.1f} s busy = 100%; {idle:.1f} s waiting in "
         f"select/epoll and on thread locks left out)\n\n```\n{rows}\n```"
     )
+    layers: collections.Counter[str] = collections.Counter()
+    for area, seconds in areas.items():
+        if not _idle(area):
+            layers[_layer(area)] += seconds
+    rows = "\n".join(
+        f"{seconds:8.2f} s {seconds / busy:6.1%}  {layer}" for layer, seconds in layers.most_common()
+    )
+    print(f"\n### cProfile, own time per layer\n\n```\n{rows}\n```")
 
 
 def _idle(area: str) -> bool:
     return area.startswith("builtin") and ("select." in area or "acquire' of '_thread.lock" in area)
 
 
+_LAYERS = (
+    ("resolver/audit/signals.py", "resolver: page signals (signals.py: not-found, parked, bot-wall wording)"),
+    ("resolver/", "resolver: everything else"),
+    ("site-packages/httpx", "HTTP client: httpx"),
+    ("site-packages/httpcore", "HTTP client: httpcore"),
+    ("site-packages/h11", "HTTP client: h11"),
+    ("site-packages/anyio", "HTTP client: anyio (sockets and TLS streams for httpcore)"),
+    ("_ssl.", "TLS: OpenSSL calls (handshakes, reads, writes)"),
+    ("stdlib/ssl", "TLS: OpenSSL calls (handshakes, reads, writes)"),
+    ("stdlib/asyncio", "asyncio"),
+    ("_asyncio.", "asyncio"),
+    ("stdlib/re", "regular expressions (re)"),
+    ("'re.", "regular expressions (re)"),
+    ("stdlib/json", "json"),
+    ("site-packages/", "other libraries"),
+)
+
+
+def _layer(area: str) -> str:
+    for prefix, layer in _LAYERS:
+        if area.startswith(prefix) or (prefix[0] in "_'" and prefix in area):
+            return layer
+    return "other (stdlib, builtins, imports)"
+
+
 def _area(filename: str, name: str) -> str:
     if filename == "~":
         return f"builtin {name}"  # C functions: {method 'read' of ...}, select.epoll.poll, ...
     path = Path(filename)
-    with contextlib.suppress(ValueError):
-        return str(path.relative_to(REPO))
     parts = path.parts
     if "site-packages" in parts:
         return "site-packages/" + parts[parts.index("site-packages") + 1]
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(REPO))
     for i, part in enumerate(parts):
         if part.startswith("python3"):
             rest = parts[i + 1 : i + 2]

@@ -1396,12 +1396,59 @@ def test_signal_row_is_valid(table: str, row: Signal) -> None:
         assert row.lang == "zxx"
     if row.kind is SignalKind.MARKUP:
         re.compile(row.pattern)
+        # Pages are pre-tested in lower case by the rows joined: an upper-case letter would
+        # never match there (escapes such as \S and \W are classes, not letters).
+        assert not re.search(r"(?<!\\)[A-Z]", row.pattern), row.pattern
     if row.kind is SignalKind.HEADER:
         name, _, value = row.pattern.partition(":")
         assert re.fullmatch(r"[a-z0-9-]+", name)
         re.compile(value.strip())
     if row.kind is SignalKind.HOST:
         assert HOST_RE.fullmatch(row.pattern) and not row.pattern.startswith("www.")
+
+
+MARKUP_EXAMPLES = (
+    '<html lang="en" data-adblockkey="MFwwDQ">',
+    "<script>window.location.href = '/lander'</script>",
+    '<script src="https://img1.wsimg.com/parking-lander/static/js/main.js"></script>',
+    '<script src="//www.google.com/adsense/domains/caf.js"></script>',
+    "<script>window._cf_chl_opt = {cvId: '3'}</script>",
+    '<script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"></script>',
+    '<div id="px-captcha"></div>',
+    '<iframe src="https://geo.captcha-delivery.com/captcha/"></iframe>',
+    "<script>var dd={'rt':'c','cid':'x'}</script>",
+    "<p>Request unsuccessful. Incapsula incident ID: 123</p>",
+    "<p>Reference&#32;&#35;18&#46;2f</p>",
+    '<a href="https://errors.edgesuite.net/18.2f">more</a>',
+    '<div class="g-recaptcha" data-sitekey="x"></div>',
+    '<div class="h-captcha" data-sitekey="x"></div>',
+    '<div class="cf-turnstile" data-sitekey="x"></div>',
+    '<script src="https://hcaptcha.com/1/api.js"></script>',
+    '<body class="error404 wp-theme">',
+    '<meta name="prerender-status-code" content="404">',
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "row"),
+    [(t, s) for t, s in SIGNAL_ROWS if s.kind is SignalKind.MARKUP],
+    ids=[f"{t}:{s.service}:{s.pattern[:30]}" for t, s in SIGNAL_ROWS if s.kind is SignalKind.MARKUP],
+)
+def test_a_markup_row_is_found_in_upper_case_too(table: str, row: Signal) -> None:
+    # A sample string the row matches, written in upper case: the joined lower-case pre-test
+    # must let it through to the row's own case-blind regex.
+    from resolver.audit.signals import page_facts
+
+    examples = [e for e in MARKUP_EXAMPLES if re.search(row.pattern, e, re.IGNORECASE)]
+    assert examples, f"no example of {row.pattern!r} in MARKUP_EXAMPLES"
+    page = f"<html><body><p>x</p>{examples[0].upper()}</body></html>"
+    facts = page_facts("https://a.example/p", "https://a.example/p", 200, {}, page)
+    evidence = {
+        "parked": parked_evidence,
+        "bot-wall": bot_wall_evidence,
+        "not-found-marker": not_found_evidence,
+    }[table](facts)
+    assert evidence is not None
 
 
 def test_signal_tables_have_no_duplicates() -> None:

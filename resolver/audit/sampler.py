@@ -5,9 +5,9 @@ The audit needs a little more of the page the chain ends on: its title, headings
 of its text and its scripts' markers (for soft-404, parked-domain and bot-wall signals). The
 sampler sits in the engine's recorder seam: for an HTML answer it reads the first
 `SAMPLE_BYTES` (decoded if compressed, bounded: no bomb inflates), keeps its `PageFacts`
-(a few KB) in a bounded memo keyed by URL, and hands the engine a response that replays what
-was read. Other answers pass through untouched. Bodies are never kept: a run over 100,000
-links holds at most `MEMO` facts.
+(a few KB; the markup sample at most 64 KB) in a small bounded memo keyed by URL, and hands
+the engine a response that replays what was read. Other answers pass through untouched.
+Bodies are never kept: a run over 100,000 links holds at most `MEMO` facts.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ from resolver.bodies import decode_text, decoder_for_encoding
 
 #: How much of an HTML page is read: enough for the head, the headings and the first text.
 SAMPLE_BYTES = 64 * 1024
-#: Page facts kept at once (the most recent).
-MEMO = 20_000
+#: Page facts kept at once (the most recent). A page's facts are read by the audit as soon as
+#: its chain ends, so only the chains in flight need theirs kept (a few hundred at most); a
+#: short link whose target is also cited reads them again a moment later. Each holds up to
+#: SAMPLE_BYTES of markup: this bounds the sampler's memory whatever the size of the run.
+MEMO = 512
 _HTML = ("text/html", "application/xhtml+xml", "")
 
 
