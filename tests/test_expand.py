@@ -623,3 +623,30 @@ def test_cookies_set_in_a_chain_are_sent_back(local_web: Web) -> None:
     # Without the cookie the same chain is a loop.
     local_web.route("https://loop.example/x", Response(302, (("Location", "/x"),), b""))
     assert one("https://loop.example/x").verdict is Verdict.REDIRECT_LOOP
+
+
+def test_connection_pools_fit_the_open_file_limit_raising_a_low_soft_one() -> None:
+    # In a child process: a hard limit, once lowered, cannot be raised again.
+    script = (
+        "import resource\n"
+        "from resolver.net import ClientFactory\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))\n"
+        "f = ClientFactory(per_host=4); f.prepare()\n"
+        "print(f.max_clients, resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (512, 512))\n"
+        "f = ClientFactory(per_host=4); f.prepare()\n"
+        "print(f.max_clients, resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    raised, capped = (tuple(map(int, line.split())) for line in done.stdout.splitlines())
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard == resource.RLIM_INFINITY or hard >= 2048 * 5 + 256:
+        assert raised == (2048, 2048 * 5 + 256)  # soft limit raised to what 2,048 pools need
+    assert capped == ((512 - 256) // 5, 512)  # hard limit too low: fewer pools, never more files
