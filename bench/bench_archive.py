@@ -33,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from localweb import clean_env, group_pss  # noqa: E402
+
 HOSTS = 200
 _TEXT = (
     "the minister said on tuesday that talks would resume after the offensive near aleppo where "
@@ -100,12 +103,6 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
 def stats(proxy: str) -> dict[str, Any]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(f"{proxy}/_web/stats", timeout=30) as response:
@@ -113,23 +110,6 @@ def stats(proxy: str) -> dict[str, Any]:
 
 
 # --- Memory -------------------------------------------------------------------------------------------
-
-
-def group_pss(pgid: int) -> int:
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry)) != pgid:
-                continue
-            text = Path(f"/proc/{entry}/smaps_rollup").read_text()
-        except (OSError, ProcessLookupError):
-            continue
-        m = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
-        if m:
-            total += int(m.group(1)) * 1024
-    return total
 
 
 class PeakMemory(threading.Thread):

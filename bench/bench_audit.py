@@ -58,6 +58,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from localweb import WebProcess, clean_env, group_pss  # noqa: E402
 
 #: Host families of the played web. Sites answer per URL; the others per host.
 SITE = "site"
@@ -423,68 +425,20 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class LocalWeb:
+class LocalWeb(WebProcess):
     """The local web in a child process (`--serve`), so its CPU is not the measured tool's."""
 
     def __init__(self, plan_file: Path, latency_ms: float) -> None:
-        self.argv = [
-            sys.executable,
-            __file__,
-            "--serve",
-            "--plan",
-            str(plan_file),
-            "--latency-ms",
-            str(latency_ms),
-        ]
-        self.proc: subprocess.Popen[str] | None = None
-        self.proxy = ""
-        self.ca = ""
-
-    def __enter__(self) -> LocalWeb:
-        self.proc = subprocess.Popen(
-            self.argv, cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True, env=clean_env()
+        super().__init__(
+            [sys.executable, __file__, "--serve", "--plan", str(plan_file), "--latency-ms", str(latency_ms)]
         )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the local web did not start")
-        info = json.loads(line)
-        self.proxy, self.ca = info["proxy"], info["ca"]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def _get(self, url: str) -> dict[str, Any]:
-        handler = urllib.request.ProxyHandler({"http": self.proxy})
-        with urllib.request.build_opener(handler).open(url, timeout=60) as response:
-            data: dict[str, Any] = json.loads(response.read())
-        return data
-
-    def stats(self) -> dict[str, Any]:
-        """The web's own counters (requests and tunnels, per host)."""
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{self.proxy}/_web/stats", timeout=60) as response:
-            data: dict[str, Any] = json.loads(response.read())
-        return data
 
     def counts(self) -> dict[str, Any]:
         """Requests per `host+target` of the bench's hosts (asked through the proxy)."""
-        return self._get(f"http://{CONTROL_HOST}/counts")
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": self.proxy}))
+        with opener.open(f"http://{CONTROL_HOST}/counts", timeout=60) as response:
+            data: dict[str, Any] = json.loads(response.read())
+        return data
 
 
 # --- Measuring the tool -----------------------------------------------------------------------------
@@ -505,24 +459,6 @@ def _status_kb(pid: int, name: str) -> int:
         if m:
             return int(m.group(1))
     return 0
-
-
-def group_pss(pgid: int) -> int:
-    """PSS bytes of every process in a process group (the tool and any worker it starts)."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry)) != pgid:
-                continue
-            text = Path(f"/proc/{entry}/smaps_rollup").read_text()
-        except (OSError, ProcessLookupError):
-            continue
-        m = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
-        if m:
-            total += int(m.group(1)) * 1024
-    return total
 
 
 class Sampler(threading.Thread):

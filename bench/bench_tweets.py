@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import json
 import math
 import os
@@ -32,11 +31,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from localweb import WebProcess, clean_env  # noqa: E402
+
 #: The synthetic tweets start here (2015-10-21, 00:00 UTC) and are 1 ms apart.
 START_ID = 656620914078646272
 HANDLE = "bench"
@@ -69,46 +70,15 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-class LocalWeb:
+class LocalWeb(WebProcess):
     def __init__(self, tweets: int, latency_ms: float, mix: str) -> None:
-        self.argv = [
+        super().__init__([
             sys.executable, __file__, "--serve", "--tweets", str(tweets), "--latency-ms", str(latency_ms),
             "--mix", mix,
-        ]  # fmt: skip
-        self.proc: subprocess.Popen[str] | None = None
-        self.proxy = ""
-        self.ca = ""
-
-    def __enter__(self) -> LocalWeb:
-        self.proc = subprocess.Popen(
-            self.argv, cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True, env=clean_env()
-        )
-        assert self.proc.stdout is not None
-        info = json.loads(self.proc.stdout.readline())
-        self.proxy, self.ca = info["proxy"], info["ca"]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=20)
-
-    def stats(self) -> dict[str, Any]:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{self.proxy}/_web/stats", timeout=30) as response:
-            return json.loads(response.read())
+        ])  # fmt: skip
 
     def reset(self) -> None:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{self.proxy}/_web/reset", timeout=30):
-            pass
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
+        self.control("reset")
 
 
 # --- One run ------------------------------------------------------------------------------------------
