@@ -1488,3 +1488,58 @@ def test_login_patterns_say_which_count() -> None:
     not_counted = {p.name for p in LOGIN_PATH_PATTERNS if not p.counts}
     assert {"subscribe", "paywall", "register"} <= not_counted
     assert {"login", "sign-in", "wp-login", "return-url"}.isdisjoint(not_counted)
+
+
+# --- The phrase trie against a flat alternation ------------------------------------------------------
+
+ALL_PHRASE_TEXTS = [p.text for p in NOT_FOUND_PHRASES] + [
+    s.pattern for s in PARKED_SIGNALS + BOT_WALL_SIGNALS if s.kind is SignalKind.PHRASE
+]
+
+
+def _flat_regex(phrases: list[str]) -> re.Pattern[str]:
+    """The plain construction the trie replaced: every phrase a branch, the longest first."""
+    from resolver.audit.signals import _WORDISH, _phrase_regex
+
+    groups: dict[bool, list[str]] = {True: [], False: []}
+    for i, text in sorted(enumerate(phrases), key=lambda item: -len(fold(item[1]))):
+        body, needs_start = _phrase_regex(text)
+        groups[needs_start].append(f"(?P<p{i}>{body})")
+    branches = [
+        (f"(?<!{_WORDISH})" if needs_start else "") + f"(?:{'|'.join(groups[needs_start])})"
+        for needs_start in (True, False)
+        if groups[needs_start]
+    ]
+    return re.compile("|".join(branches))
+
+
+_FLAT = _flat_regex(ALL_PHRASE_TEXTS)
+_PIECES = [fold(t).replace("<domain>", "example.com") for t in ALL_PHRASE_TEXTS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_PIECES),
+            st.sampled_from([" ", "x", "a ", ". ", "404", "página ", "é"]),
+            st.text(max_size=6),
+        ),
+        max_size=12,
+    )
+)
+def test_the_phrase_trie_finds_what_a_flat_alternation_finds(pieces: list[str]) -> None:
+    from resolver.audit.signals import Place, _Folded, _PhraseSet
+
+    text = _Folded(Place.TEXT, "".join(pieces))
+    trie = _PhraseSet(ALL_PHRASE_TEXTS)
+    found = [(i, m.quote) for i, m in trie.find(text)]
+    expected = [
+        (int((m.lastgroup or "p0")[1:]), text.quote(m.start(), m.end()))
+        for m in _FLAT.finditer(text.folded)
+        if m.end() > m.start()
+    ]
+    # The same spans; the same phrase, or one with the same wording (the first row speaks).
+    assert [q for _, q in found] == [q for _, q in expected]
+    for (i, _), (j, _) in zip(found, expected, strict=True):
+        assert fold(ALL_PHRASE_TEXTS[i]) == fold(ALL_PHRASE_TEXTS[j])

@@ -29,7 +29,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
@@ -669,6 +669,41 @@ class _Folded:
         return self.display[self._index[start] : self._index[end - 1] + 1]
 
 
+_DOMAIN_TOKEN = "<domain>"
+
+
+def _tokens(folded: str) -> list[str]:
+    """A folded phrase as trie keys: its characters, with `<domain>` as one key."""
+    parts = folded.split(_DOMAIN_TOKEN)
+    tokens: list[str] = []
+    for n, part in enumerate(parts):
+        if n:
+            tokens.append(_DOMAIN_TOKEN)
+        tokens.extend(part)
+    return tokens
+
+
+@dataclass(slots=True)
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    phrase: int | None = None  #: the phrase that ends here
+    bounded: bool = False  #: whether it needs no word character after it
+
+    def regex(self) -> str:
+        # Literal characters first (they exclude one another), a host name last; a phrase that
+        # ends here after every longer one (the longest match wins, as in a flat alternation
+        # sorted longest first).
+        keys = sorted(self.children, key=lambda key: (key == _DOMAIN_TOKEN, key))
+        branches = [
+            (_DOMAIN_RE if key == _DOMAIN_TOKEN else re.escape(key)) + self.children[key].regex()
+            for key in keys
+        ]
+        if self.phrase is not None:
+            boundary = f"(?!{_WORDISH})" if self.bounded else ""
+            branches.append(f"{boundary}(?P<p{self.phrase}>)")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
 class _Match(NamedTuple):
     place: Place
     quote: str  #: the matched words as the page writes them
@@ -676,27 +711,38 @@ class _Match(NamedTuple):
 
 
 class _PhraseSet:
-    """Phrases searched in one pass over a text: one alternation, longest first (so that "404 not
-    found" wins over "404" where both start). Each branch opens with a test of the character at
-    hand (the phrases' first characters; no word character before, where one is needed), so
-    that the many positions where no phrase can start are passed over at once (measured on 2 KB
-    of an article: 1.3 ms instead of 12 ms for the not-found table, 6 to 15 times faster)."""
+    """Phrases searched in one pass over a text, the longest first where several start at the
+    same place (so that "404 not found" wins over "404").
+
+    The phrases are one regex shaped as a trie of their folded characters: at each position
+    the engine follows the one branch the character at hand allows, instead of trying every
+    phrase in turn (measured on 400 characters of an article against the 124 not-found
+    phrases: 0.26 ms as one flat alternation, 0.032 ms as a trie). Each branch opens with a
+    test of the character at hand (the phrases' first characters; no word character before,
+    where one is needed), so that positions where no phrase can start are passed over at once.
+    A phrase that ends where it does is marked by an empty named group, `p<index>`, tried after
+    every longer continuation."""
 
     def __init__(self, phrases: Sequence[str]) -> None:
-        groups: dict[bool, list[str]] = {True: [], False: []}
+        tries: dict[bool, _TrieNode] = {True: _TrieNode(), False: _TrieNode()}
         firsts: dict[bool, set[str]] = {True: set(), False: set()}
-        for i, text in sorted(enumerate(phrases), key=lambda item: -len(fold(item[1]))):
-            body, needs_start = _phrase_regex(text)
-            groups[needs_start].append(f"(?P<p{i}>{body})")
+        for i, text in enumerate(phrases):
+            _body, needs_start = _phrase_regex(text)
             folded = fold(text)
+            node = tries[needs_start]
+            for token in _tokens(folded):
+                node = node.children.setdefault(token, _TrieNode())
+            if node.phrase is None:  # the same wording twice: the first row speaks
+                node.phrase = i
+                node.bounded = bool(re.match(_WORDISH, folded[-1:])) or folded.endswith("<domain>")
             # "<domain>" starts with a host name: any word character.
             firsts[needs_start].add("\\w" if folded.startswith("<domain>") else re.escape(folded[:1]))
         branches = []
         for needs_start in (True, False):
-            if groups[needs_start]:
+            if tries[needs_start].children:
                 before = f"(?<!{_WORDISH})" if needs_start else ""
                 ahead = f"(?=[{''.join(sorted(firsts[needs_start]))}])"
-                branches.append(f"{ahead}{before}(?:{'|'.join(groups[needs_start])})")
+                branches.append(f"{ahead}{before}{tries[needs_start].regex()}")
         self.regex = re.compile("|".join(branches) or "(?!)")
 
     def find(self, text: _Folded) -> list[tuple[int, _Match]]:
