@@ -1543,3 +1543,46 @@ def test_the_phrase_trie_finds_what_a_flat_alternation_finds(pieces: list[str]) 
     assert [q for _, q in found] == [q for _, q in expected]
     for (i, _), (j, _) in zip(found, expected, strict=True):
         assert fold(ALL_PHRASE_TEXTS[i]) == fold(ALL_PHRASE_TEXTS[j])
+
+
+@pytest.mark.parametrize(
+    ("table", "row"),
+    [(t, s) for t, s in SIGNAL_ROWS if s.kind is SignalKind.MARKUP],
+    ids=[f"{t}:{s.service}:{s.pattern[:30]}" for t, s in SIGNAL_ROWS if s.kind is SignalKind.MARKUP],
+)
+def test_every_markup_row_has_literals_its_matches_contain(table: str, row: Signal) -> None:
+    from resolver.audit.signals import required_literals
+
+    needles = required_literals(row.pattern)
+    assert needles, "a row without a required literal makes every page take the slow test"
+    for sample in MARKUP_EXAMPLES:
+        if re.search(row.pattern, sample, re.IGNORECASE):
+            assert any(needle in sample.lower() for needle in needles), (needles, sample)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needles"),
+    [
+        (r"wsimg\.com/parking-lander/", ("wsimg.com/parking-lander/",)),
+        (r"_cf_chl_opt|__cf_chl_|\bcf-chl-", ("_cf_chl_opt", "__cf_chl_", "cf-chl-")),
+        (r"errors(?:\.|&#46;)edgesuite(?:\.|&#46;)net", ("edgesuite",)),
+        (r"a(?:b|c)d", None),  # no run of three: no literal test
+        (r"x|[a-z]+", None),  # one branch without a literal spoils the rest
+    ],
+)
+def test_required_literals(pattern: str, needles: tuple[str, ...] | None) -> None:
+    from resolver.audit.signals import required_literals
+
+    assert required_literals(pattern) == needles
+
+
+def test_loaded_sources_keep_their_case_and_need_a_word_boundary() -> None:
+    page = (
+        '<html><body><p>x</p><SCRIPT SRC="https://SedoParking.com/frmpark/x.example/IN/park.js"></SCRIPT>'
+        "</body></html>"
+    )
+    assert parked_evidence(facts(page)) == (
+        "page loads https://SedoParking.com/frmpark/x.example/IN/park.js (sedo)"
+    )
+    lookalike = '<html><body><p>x</p><img xsrc="https://sedoparking.com/a.js"></body></html>'
+    assert parked_evidence(facts(lookalike)) is None

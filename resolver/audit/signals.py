@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from lxml import etree
@@ -996,7 +996,7 @@ def not_found_evidence(facts: PageFacts) -> str | None:
     if weighed:
         i, match = weighed
         return f'{_PLACE_SAYS[match.place]} "{_clip(match.quote)}" ({NOT_FOUND_PHRASES[i].lang})'
-    if not _ANY_NOT_FOUND_MARKER.search(_lowered(facts.body_sample)):  # most pages: one scan, not one a row
+    if not _might_match(_NOT_FOUND_NEEDLES, _ANY_NOT_FOUND_MARKER, facts.body_sample):
         return None
     for signal in NOT_FOUND_MARKERS:
         m = _COMPILED[signal].search(facts.body_sample)
@@ -1026,6 +1026,45 @@ _COMPILED: Mapping[Signal, re.Pattern[str]] = MappingProxyType(
 )
 
 
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which is in any text `pattern` matches (lower-case ASCII, 3+
+    characters: the longest literal run of each top-level alternative), or None when the
+    pattern has no such run. Text without any of them is passed over with `in` (C-speed
+    substring search: 0.4 ms for every row's on a 64 KB page, against 6 ms for the rows'
+    regexes joined)."""
+    import re._constants as sre_constants
+    import re._parser as sre_parser
+
+    def longest_run(items: list[tuple[Any, Any]]) -> str:
+        best = current = ""
+        for op, value in items:
+            if op is sre_constants.LITERAL:
+                current += chr(value)
+            else:
+                best, current = max(best, current, key=len), ""
+        return max(best, current, key=len)
+
+    items = list(sre_parser.parse(pattern))
+    if len(items) == 1 and items[0][0] is sre_constants.BRANCH:
+        runs = tuple(longest_run(list(branch)) for branch in items[0][1][1])
+    else:
+        runs = (longest_run(items),)
+    if all(len(run) >= 3 and run.isascii() and run == run.lower() for run in runs):
+        return runs
+    return None
+
+
+def _needles(patterns: Sequence[str]) -> tuple[str, ...] | None:
+    """Every pattern's required literals, or None if one pattern has none."""
+    found: list[str] = []
+    for pattern in patterns:
+        runs = required_literals(pattern)
+        if runs is None:
+            return None
+        found.extend(runs)
+    return tuple(dict.fromkeys(found))
+
+
 def _any_of(patterns: Sequence[str]) -> re.Pattern[str] | None:
     """One regex that matches the lower-cased text where any of the markup `patterns` matches
     the text in any case: a test that passes most pages in one scan (2.3 times faster than the
@@ -1040,8 +1079,46 @@ def _lowered(sample: str) -> str:
     return sample.lower()
 
 
-_ANY_NOT_FOUND_MARKER = _any_of([s.pattern for s in NOT_FOUND_MARKERS]) or re.compile("(?!)")
+def _might_match(needles: tuple[str, ...] | None, joined: re.Pattern[str] | None, sample: str) -> bool:
+    """Whether any markup row of a table can match `sample` (most pages: none can), by the
+    rows' required literals when they all have some, else by their regexes joined."""
+    if joined is None:
+        return False
+    lowered = _lowered(sample)
+    if needles is not None:
+        return any(needle in lowered for needle in needles)
+    return joined.search(lowered) is not None
+
+
+_ANY_NOT_FOUND_MARKER = _any_of([s.pattern for s in NOT_FOUND_MARKERS])
+_NOT_FOUND_NEEDLES = _needles([s.pattern for s in NOT_FOUND_MARKERS])
 _SRC_RE = re.compile(r"\bsrc\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)", re.IGNORECASE)
+#: The same, opening with its literal so that the search skips to each "src" at C speed (a
+#: leading \b defeats that); the word boundary before it is checked by `_sources_by_host`.
+_SRC_LOWER_RE = re.compile(r"src\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)")
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _sources_by_host(sample: str) -> dict[str, list[str]]:
+    """The `src=` URLs of a markup sample, grouped by host, as the page writes them.
+
+    Searched in the lower-cased sample (a third of the time of a case-blind search) and read
+    back from the sample itself at the same places, when lower-casing kept every offset."""
+    lowered = _lowered(sample)
+    if len(lowered) == len(sample):
+        found = (
+            sample[m.start(1) : m.end(1)]
+            for m in _SRC_LOWER_RE.finditer(lowered)
+            if not m.start() or not _WORD_CHAR.match(lowered, m.start() - 1)
+        )
+    else:  # a character whose lower case is longer ("İ"): search the sample as it is
+        found = (m.group(1) for m in _SRC_RE.finditer(sample))
+    by_host: dict[str, list[str]] = {}
+    for source in found:
+        by_host.setdefault(host_of(source), []).append(source)
+    return by_host
 
 
 def _on_host(url: str, spec: str) -> bool:
@@ -1075,6 +1152,7 @@ class _Table:
         self.loaded = loaded  #: whether scripts and frames loaded from a HOST row's host count
         markup = [row.pattern for row in rows if row.kind is SignalKind.MARKUP]
         self.any_markup = _any_of(markup)
+        self.markup_needles = _needles(markup)
 
 
 @dataclass(slots=True)
@@ -1084,18 +1162,20 @@ class _Reading:
     facts: PageFacts
     table: _Table
     _markup_possible: bool | None = None
-    _sources: list[str] | None = None
+    _sources: dict[str, list[str]] | None = None
 
     def markup_possible(self) -> bool:
         if self._markup_possible is None:
-            pattern = self.table.any_markup
-            self._markup_possible = bool(pattern and pattern.search(_lowered(self.facts.body_sample)))
+            table = self.table
+            self._markup_possible = _might_match(
+                table.markup_needles, table.any_markup, self.facts.body_sample
+            )
         return self._markup_possible
 
-    def sources(self) -> list[str]:
-        """The URLs the page loads scripts and frames from (`src=` attributes)."""
+    def sources(self) -> dict[str, list[str]]:
+        """The URLs the page loads scripts and frames from (`src=` attributes), by host."""
         if self._sources is None:
-            self._sources = [m.group(1) for m in _SRC_RE.finditer(self.facts.body_sample)]
+            self._sources = _sources_by_host(self.facts.body_sample)
         return self._sources
 
 
@@ -1119,9 +1199,12 @@ def _row_evidence(signal: Signal, reading: _Reading) -> str | None:
     if _on_host(facts.final_url, signal.pattern) and not _on_host(facts.url, signal.pattern):
         return f"ended on {_clip(_display_url(facts.final_url))} ({signal.service})"
     if reading.table.loaded:
-        for source in reading.sources():
-            if _on_host(source, signal.pattern):
-                return f"page loads {_clip(source)} ({signal.service})"
+        wanted = signal.pattern.partition("/")[0]
+        for host, sources in reading.sources().items():
+            if host == wanted or host.endswith("." + wanted):
+                for source in sources:
+                    if _on_host(source, signal.pattern):
+                        return f"page loads {_clip(source)} ({signal.service})"
     return None
 
 
