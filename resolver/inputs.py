@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from resolver.errors import InputError
 from resolver.models import ArticleFormat
@@ -148,10 +149,24 @@ def _walk(root: Path) -> Iterator[str | InputError]:
         stack.extend(reversed(subdirs))
 
 
+def _read_upto(handle: BinaryIO, limit: int, chunk: int = 1 << 20) -> bytes:
+    """At most `limit` bytes, a chunk at a time (`read(limit)` allocates `limit` bytes at once:
+    50 MB for every article under the default --max-size)."""
+    parts: list[bytes] = []
+    left = limit
+    while left > 0:
+        part = handle.read(min(chunk, left))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def read_bytes(source: str, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
     """Read a path or `-` (stdin) whole, refusing anything over `max_size` before reading it."""
     if source == "-":
-        data = sys.stdin.buffer.read(max_size + 1)
+        data = _read_upto(sys.stdin.buffer, max_size + 1)
         if len(data) > max_size:
             raise InputError("-", f"standard input is over the {_size(max_size)} limit (--max-size)")
         return data
@@ -160,7 +175,10 @@ def read_bytes(source: str, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
         if size > max_size:
             raise InputError(source, f"file is {_size(size)}, over the {_size(max_size)} limit (--max-size)")
         with open(source, "rb") as handle:
-            data = handle.read(max_size + 1)
+            # The size it has now, and the rest if it grows (or is a device, of size 0).
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += _read_upto(handle, max_size + 1 - len(data))
     except IsADirectoryError:
         raise InputError(source, "is a directory") from None
     except OSError as exc:

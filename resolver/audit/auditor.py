@@ -68,8 +68,10 @@ ARTICLES_AHEAD = 1024
 #: recently used dropped first (at most CAPTURE_LIST_LIMIT short rows each; most lists are a
 #: few rows: a URL that is not alive was seldom captured often).
 CAPTURE_LISTS_KEPT = 4096
-#: Threads reading articles (files, or article URLs fetched with the sync client).
+#: Threads reading articles (big files, or article URLs fetched with the sync client).
 READERS = 4
+#: Files up to this size are read in the event loop itself.
+INLINE_READ = 256 * 1024
 #: The same for batches of `--urls` (URL_BATCH links each).
 BATCH_WINDOW = 4
 BATCHES_AHEAD = 16
@@ -507,10 +509,14 @@ async def aaudit_iter(
                 done = journal.article(source, stamp)
                 if done is not None:  # finished by the interrupted run: not read again
                     return ScanFailure(source, done) if isinstance(done, str) else done
+            read = partial(load, source, max_size=limit, timeout=auditor.options.timeout)
             try:
-                article = await loop.run_in_executor(
-                    readers, partial(load, source, max_size=limit, timeout=auditor.options.timeout)
-                )
+                # A small file is read at once, in the loop: a thread would cost more in the
+                # handing over (and in the contention for the GIL) than the read itself.
+                if stamp is not None and stamp[0] <= INLINE_READ:
+                    article = read()
+                else:  # article URLs, stdin and big files: in a reader thread
+                    article = await loop.run_in_executor(readers, read)
             except ResolverError as exc:
                 reason = getattr(exc, "reason", None) or str(exc)
                 if journal is not None:
