@@ -7,6 +7,7 @@ or outcomes count), 2 usage or input error.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import sys
 import time
@@ -198,13 +199,30 @@ def audit_command(
             writer.writerow(AUDIT_CSV_COLUMNS)
 
         watch: list[Any] = []
-        # People watching a long run see it move: on stderr, only when it is a terminal, and
-        # not over a table that is itself being printed to the same terminal.
-        progress = _Progress(enabled=sys.stderr.isatty() and not (chosen == "table" and output is None))
+        # People watching a long run see it move. A table printed to the terminal shares its
+        # console with the bar (rich keeps the bar below the lines printed above it); any
+        # other output leaves the terminal to the bar, on stderr.
+        table_on_terminal = chosen == "table" and output is None
+        if table_on_terminal:
+            progress = _Progress(enabled=sys.stdout.isatty(), console=console)
+        else:
+            progress = _Progress(enabled=sys.stderr.isatty())
 
         async def pump() -> None:
             with progress:
-                await _pump()
+                # The bar moves while an article's links are still being judged, not only
+                # when an article is done (the requests count grows meanwhile).
+                ticker = asyncio.ensure_future(tick()) if progress.enabled else None
+                try:
+                    await _pump()
+                finally:
+                    if ticker is not None:
+                        ticker.cancel()
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(0.25)
+                progress.update(summary, watch[0].requests if watch else 0)
 
         async def _pump() -> None:
             async for item in aaudit_iter(
@@ -347,8 +365,9 @@ def _open_journal(
 class _Progress:
     """A live line on stderr: articles, links, requests, and the rate of links per second."""
 
-    def __init__(self, *, enabled: bool) -> None:
+    def __init__(self, *, enabled: bool, console: Any = None) -> None:
         self.enabled = enabled
+        self.console = console
         self.started = time.perf_counter()
         self._progress: Any = None
         self._task: Any = None
@@ -363,7 +382,7 @@ class _Progress:
                 TextColumn("auditing: {task.fields[articles]} articles, {task.fields[links]} links, "
                            "{task.fields[requests]} requests, {task.fields[rate]} links/s"),
                 TimeElapsedColumn(),
-                console=Console(file=sys.stderr),
+                console=self.console or Console(file=sys.stderr),
                 transient=True,
             )  # fmt: skip
             self._progress.__enter__()

@@ -414,3 +414,41 @@ def test_one_cdx_request_per_url_serves_every_date_it_is_cited_at(
     done = run("audit", "--no-cache", "--no-probe", "--retries", "0", "--urls", str(listing), "-f", "jsonl")
     [row] = jsonl(done.stdout)
     assert row["wayback_timestamp"] == "20160101000000" and twitter_web.hits["availability"] == 1
+
+
+def test_a_terminal_sees_a_live_progress_bar_then_the_tables(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    import pty
+    import select
+
+    web = twitter_web.web
+    web.page("https://slow.example/a", "<html><p>a</p></html>", latency=1.0)
+    web.status("https://slow.example/gone", 404)
+    article = tmp_path / "story.html"
+    article.write_text(
+        '<p><a href="https://slow.example/a">a</a> <a href="https://slow.example/gone">the source</a></p>'
+    )
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "resolver", "audit", "--no-cache", "--wayback", "off", "--no-probe", str(article)],
+        stdin=child, stdout=child, stderr=child, env={**os.environ, "COLUMNS": "160"}, close_fds=True,
+    )  # fmt: skip
+    os.close(child)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=60)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 1
+    assert "auditing: 0 articles, 0 links," in text  # the bar, while the slow page is awaited
+    assert "https://slow.example/gone" in text and "the source" in text and ":1" in text  # the dead link
+    assert "verdict" in text and "soft-404" not in text and "dead" in text and "domain" in text
