@@ -189,3 +189,15 @@ def test_stdin_cannot_be_resumed(tmp_path: Path) -> None:
         input="<p>x</p>", capture_output=True, text=True, timeout=60, env=dict(os.environ),
     )  # fmt: skip
     assert done.returncode == 2 and "stdin" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_two_runs_of_the_same_inputs_do_not_share_a_journal(tmp_path: Path) -> None:
+    from resolver.errors import UsageError
+
+    path = tmp_path / "j.jsonl"
+    first = Journal(path, {}, resume=False)
+    with pytest.raises(UsageError, match="another run"):
+        Journal(path, {}, resume=True)
+    first.finish()
+    assert not path.exists() and not (tmp_path / "j.jsonl.lock").exists()
+    Journal(path, {}, resume=True).close()  # free again

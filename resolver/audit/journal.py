@@ -98,8 +98,10 @@ class Journal:
         self.restarted = ""
         self.resumed = False
         self._fd = -1
+        self._lock = -1
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _lock(path)
             if resume and path.exists():
                 self._read()
             if not self.resumed:
@@ -108,6 +110,7 @@ class Journal:
                 self._start()
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
         except OSError as exc:
+            self.close()
             reason = exc.strerror or exc
             raise UsageError(f"journal {path}: {reason} (choose another with --journal)") from None
 
@@ -216,12 +219,35 @@ class Journal:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+        if self._lock >= 0:
+            os.close(self._lock)  # closing the file lets its lock go
+            self._lock = -1
 
     def finish(self) -> None:
         """The run is complete: nothing is left to resume."""
-        self.close()
         with contextlib.suppress(OSError):
             os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.unlink(f"{self.path}.lock")
+        self.close()
+
+
+def _lock(path: Path) -> int:
+    """Hold `path`'s lock file for the run: two runs of the same inputs at once would write
+    over each other's journal. Raises UsageError when another run holds it."""
+    fd = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; one run at a time is up to the user
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise UsageError(
+            f"journal {path}: another run of these inputs is going on (--journal gives this one its own)"
+        ) from None
+    return fd
 
 
 def _line(entry: dict[str, Any]) -> bytes:
