@@ -452,3 +452,29 @@ def test_a_terminal_sees_a_live_progress_bar_then_the_tables(twitter_web: Twitte
     assert "auditing: 0 articles, 0 links," in text  # the bar, while the slow page is awaited
     assert "https://slow.example/gone" in text and "the source" in text and ":1" in text  # the dead link
     assert "verdict" in text and "soft-404" not in text and "dead" in text and "domain" in text
+
+
+@pytest.mark.parametrize(
+    ("canaries", "verdict"), [(("canary.invalid",), "unreachable"), (("localhost",), "dead")]
+)
+def test_a_name_that_does_not_resolve_is_dead_only_where_names_resolve(
+    monkeypatch: pytest.MonkeyPatch, canaries: tuple[str, ...], verdict: str
+) -> None:
+    # No proxy here: the tool looks names up itself, as a user without one does.
+    import asyncio
+
+    from resolver.audit.auditor import AuditOptions, Auditor
+    from resolver.models import Link, LinkKind, Where
+
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+
+    async def judge() -> str:
+        async with Auditor(AuditOptions(wayback=False, tweets=False, retries=0, timeout=5)) as auditor:
+            auditor.dns_canaries = canaries
+            url = "https://no-such-host.invalid/story"
+            judgement = await auditor.judge(Link(url, url, LinkKind.OTHER, "no-such-host.invalid", Where()))
+            return judgement.verdict.value
+
+    assert asyncio.run(judge()) == verdict
