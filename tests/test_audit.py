@@ -472,7 +472,8 @@ def test_a_name_that_does_not_resolve_is_dead_only_where_names_resolve(
 
     async def judge() -> str:
         async with Auditor(AuditOptions(wayback=False, tweets=False, retries=0, timeout=5)) as auditor:
-            auditor.dns_canaries = canaries
+            assert auditor.expander is not None
+            auditor.expander.dns_canaries = canaries
             url = "https://no-such-host.invalid/story"
             judgement = await auditor.judge(Link(url, url, LinkKind.OTHER, "no-such-host.invalid", Where()))
             return judgement.verdict.value

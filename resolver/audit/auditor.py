@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,7 +40,6 @@ from resolver.audit.sampler import PageSampler
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
-from resolver.expander.verdicts import Verdict
 from resolver.fetch import Fetcher
 from resolver.models import ArticleScan, Link, ScanFailure, StatusRef, Where
 from resolver.net import ClientFactory, NetConfig
@@ -70,8 +68,6 @@ ARTICLES_AHEAD = 1024
 #: recently used dropped first (at most CAPTURE_LIST_LIMIT short rows each; most lists are a
 #: few rows: a URL that is not alive was seldom captured often).
 CAPTURE_LISTS_KEPT = 4096
-#: Names any working resolver knows (the canaries of an offline machine).
-DNS_CANARIES = ("example.com", "iana.org", "wikipedia.org")
 #: Threads reading articles (big files, or article URLs fetched with the sync client).
 READERS = 4
 #: Files up to this size are read in the event loop itself.
@@ -164,10 +160,6 @@ class Auditor:
         #: URLs' capture lists, the least recently used dropped first (CAPTURE_LISTS_KEPT).
         self._captures: OrderedDict[str, asyncio.Future[CaptureList | None]] = OrderedDict()
         self._hosts: dict[str, _Host] = {}
-        #: Names any working resolver knows: when none resolves, a "does not resolve" is the
-        #: machine's, not the link's.
-        self.dns_canaries: tuple[str, ...] = DNS_CANARIES
-        self._dns_check: asyncio.Future[bool] | None = None
         self.expander: Expander | None = None
         self.fetcher: Fetcher | None = None
         self.recoverer: Recoverer | None = None
@@ -230,7 +222,6 @@ class Auditor:
                 *self._mementos.values(),
                 *self._captures.values(),
                 *(host.probe for host in self._hosts.values() if host.probe is not None),
-                *((self._dns_check,) if self._dns_check is not None else ()),
             )
             if isinstance(future, asyncio.Future) and not future.done()
         ]
@@ -360,21 +351,7 @@ class Auditor:
             if catch_all:
                 similarity = similar_pages(facts.text_start, catch_all)
         verdict, evidence = classify(expansion, facts, sibling_similarity=similarity)
-        if expansion.verdict is Verdict.DNS_FAILURE and not await self._names_resolve(final):
-            # Offline, every name "does not resolve": that says nothing of the link.
-            verdict = AuditVerdict.UNREACHABLE
-            evidence += " (well-known names do not resolve either: the network or its DNS is down)"
         return Judgement(verdict, evidence, expansion.final_url, expansion.http_status)
-
-    async def _names_resolve(self, url: str) -> bool:
-        """Whether this machine resolves names at all (asked once per run, and only for a
-        name it looked up itself: behind a proxy, the proxy resolves them)."""
-        parts = urlsplit(url)
-        if self.factory.proxied(parts.scheme or "https", parts.hostname or ""):
-            return True
-        if self._dns_check is None:
-            self._dns_check = asyncio.ensure_future(_any_resolves(self.dns_canaries))
-        return await asyncio.shield(self._dns_check)
 
     async def _catch_all(self, url: str) -> str:
         """The text a made-up URL of `url`'s host gets when it answers 200 ("" when the host
@@ -607,19 +584,6 @@ def url_batches(path: str, size: int = URL_BATCH) -> Iterator[list[tuple[int, st
             handle.close()
     if batch:
         yield batch
-
-
-async def _any_resolves(names: Sequence[str], timeout: float = 5.0) -> bool:
-    loop = asyncio.get_running_loop()
-
-    async def one(name: str) -> bool:
-        try:
-            await asyncio.wait_for(loop.getaddrinfo(name, 443, type=socket.SOCK_STREAM), timeout)
-        except (OSError, TimeoutError, UnicodeError):
-            return False
-        return True
-
-    return any(await asyncio.gather(*(one(name) for name in names)))
 
 
 def _settle(table: dict[Any, Any], key: Any, future: asyncio.Future[Any]) -> None:

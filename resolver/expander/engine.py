@@ -141,6 +141,8 @@ class Expander:
             NS_LIVENESS: [],
         }
         self._resolved: dict[str, str | None] = {}  #: guard verdicts of directly resolved hosts
+        self.dns_canaries: tuple[str, ...] = guard.DNS_CANARIES
+        self._dns_check: asyncio.Future[bool] | None = None
         self._name_problems: dict[str, Any] = {}  #: guard verdicts on names, by host
         self._diagnosed: dict[str, tuple[Verdict, str] | None] = {}  #: why tunnels to host:port failed
         self._prefixes: dict[str, dict[str, Any]] = {}  #: cached shortener hops whose target must be re-asked
@@ -156,6 +158,8 @@ class Expander:
 
     async def aclose(self) -> None:
         self.flush()
+        if self._dns_check is not None and not self._dns_check.done():
+            self._dns_check.cancel()
         if self._own_factory:
             await self.factory.aclose()
 
@@ -540,6 +544,16 @@ class Expander:
                 try:
                     problem = await guard.resolved_problem(host, port or (443 if scheme == "https" else 80))
                 except (socket.gaierror, UnicodeError) as exc:
+                    if not await self._names_resolve():
+                        # Offline, every name "does not resolve": not the link's fault, and
+                        # not to be cached as if it were.
+                        return _Answer(
+                            None,
+                            0.0,
+                            failure=Verdict.CONNECT_FAILED,
+                            reason=f"cannot resolve {host}: {exc} (well-known names do not resolve "
+                            "either: the network or its DNS is down)",
+                        )
                     return _Answer(
                         None, 0.0, failure=Verdict.DNS_FAILURE, reason=f"{host} does not resolve: {exc}"
                     )
@@ -556,6 +570,12 @@ class Expander:
             failure=Verdict.BLOCKED_PRIVATE_ADDRESS,
             reason=f"{problem} (--allow-private to fetch it)",
         )
+
+    async def _names_resolve(self) -> bool:
+        """Whether this machine resolves names at all (`guard.DNS_CANARIES`, asked once)."""
+        if self._dns_check is None:
+            self._dns_check = asyncio.ensure_future(guard.any_resolves(self.dns_canaries))
+        return await asyncio.shield(self._dns_check)
 
     def _user_agent(self, host: str) -> str:
         agent = self.config.user_agent

@@ -103,3 +103,22 @@ __all__ = [
     "name_problem",
     "resolved_problem",
 ]
+
+
+#: Names any working resolver knows: when none of them resolves either, a name that "does not
+#: resolve" says nothing of the link (the machine is offline, or its DNS is broken).
+DNS_CANARIES = ("example.com", "iana.org", "wikipedia.org")
+
+
+async def any_resolves(names: tuple[str, ...] = DNS_CANARIES, timeout: float = 5.0) -> bool:
+    """Whether any of `names` resolves here (each asked at once, `timeout` seconds at most)."""
+    loop = asyncio.get_running_loop()
+
+    async def one(name: str) -> bool:
+        try:
+            await asyncio.wait_for(loop.getaddrinfo(name, 443, type=socket.SOCK_STREAM), timeout)
+        except (OSError, TimeoutError, UnicodeError):
+            return False
+        return True
+
+    return any(await asyncio.gather(*(one(name) for name in names)))
