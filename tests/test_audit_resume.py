@@ -201,3 +201,19 @@ def test_two_runs_of_the_same_inputs_do_not_share_a_journal(tmp_path: Path) -> N
     first.finish()
     assert not path.exists() and not (tmp_path / "j.jsonl.lock").exists()
     Journal(path, {}, resume=True).close()  # free again
+
+
+def test_a_path_that_is_not_utf8_round_trips_through_the_journal(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9-\xff.html")  # Latin-1 bytes in a file name: surrogates in Python
+    article = tmp_path / name
+    article.write_text("<p>x</p>", encoding="utf-8")
+    record = AuditRecord(str(article), "https://x.example/", None, AuditVerdict.DEAD, "HTTP 404", {"line": 1})
+    from resolver.audit.journal import stamp_of
+
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, {}, resume=False)
+    journal.note_article(str(article), stamp_of(str(article)), [record])
+    journal.close()
+    again = Journal(path, {}, resume=True)
+    assert again.article(str(article), stamp_of(str(article))) == [record]
+    again.close()

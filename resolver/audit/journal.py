@@ -251,7 +251,8 @@ def _lock(path: Path) -> int:
 
 
 def _line(entry: dict[str, Any]) -> bytes:
-    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    # ASCII: a path that is not valid UTF-8 (kept by Python as surrogates) round-trips as \udcff.
+    return (json.dumps(entry, separators=(",", ":")) + "\n").encode("ascii")
 
 
 __all__ = ["ENV_STATE", "Journal", "journal_folder", "run_key", "stamp_of"]
