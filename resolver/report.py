@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,17 @@ class OutputFormat(StrEnum):
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_bytes(obj: Any, **options: Any) -> bytes:
+    """`obj` as UTF-8 JSON for a file. A path that is not valid UTF-8 reaches Python with lone
+    surrogates for its bad bytes (b"\xff" is "\udcff"); they are written as JSON escapes
+    (valid UTF-8, and `json.loads` gives the same string back) instead of failing to encode."""
+    text = json.dumps(obj, ensure_ascii=False, **options)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 SCAN_CSV_COLUMNS = (

@@ -277,6 +277,25 @@ def test_hostile_names_and_bodies_over_the_cap(twitter_web: TwitterWeb, tmp_path
     assert verify_folder(folder).intact
 
 
+def test_an_article_whose_file_name_is_not_utf8(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    # Latin-1 bytes in a file name (an old archive copied from another system): Python holds
+    # them as lone surrogates, which a plain UTF-8 encode refuses.
+    twitter_web.web.page("https://site.example/story", "<html><title>Story</title><p>Text</p></html>")
+    name = os.fsdecode(b"reportagem-s\xe3o-paulo.html")
+    article = tmp_path / name
+    article.write_text('<p><a href="https://site.example/story">a source</a></p>', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "archive", "--no-cache", "--no-tweets", "-f", "json", str(tmp_path)],
+        capture_output=True, text=True, errors="replace", timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [folder] = tmp_path.glob("*.archive")
+    manifest = manifest_of(folder)  # valid UTF-8 JSON: the bad byte is an escape
+    assert manifest["article"]["source"].endswith(name)
+    assert [link["verdict"] for link in manifest["links"]] == ["ok"]
+    assert verify_folder(folder).intact
+
+
 def test_a_failed_link_gets_the_wayback_capture_and_html_articles_get_robust_links(
     twitter_web: TwitterWeb, tmp_path: Path
 ) -> None:

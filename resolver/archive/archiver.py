@@ -54,6 +54,7 @@ from resolver.fetch import Fetcher
 from resolver.fsutil import atomic_write_bytes
 from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind
 from resolver.net import ClientFactory, NetConfig
+from resolver.report import json_bytes
 from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY, nearest
 
@@ -674,8 +675,8 @@ class _Run:
             html, text, title = capture.readable
             html_path = sources / f"{stem}.html"
             text_path = sources / f"{stem}.txt"
-            self._write(html_path, html.encode("utf-8"))
-            self._write(text_path, text.encode("utf-8"))
+            self._write(html_path, html.encode("utf-8", "replace"))
+            self._write(text_path, text.encode("utf-8", "replace"))
             copy["html"] = html_path.relative_to(self.folder).as_posix()
             copy["text"] = text_path.relative_to(self.folder).as_posix()
             copy["title"] = title
@@ -810,10 +811,10 @@ class _Run:
                 tweets_dir.mkdir(parents=True, exist_ok=True)
                 record = tweet.to_json()
                 json_path = tweets_dir / f"{names.safe_filename(tweet.id)}.json"
-                self._write(json_path, json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+                self._write(json_path, json_bytes(record, indent=2))
                 card = render_tweet_card(record, media_files=files, captured_at=_iso(self.a.clock()))
                 card_path = tweets_dir / f"{names.safe_filename(tweet.id)}.html"
-                self._write(card_path, card.encode("utf-8"))
+                self._write(card_path, card.encode("utf-8", "replace"))
                 entry["json"] = json_path.relative_to(self.folder).as_posix()
                 entry["card"] = card_path.relative_to(self.folder).as_posix()
         async with self.lock:
@@ -923,10 +924,12 @@ class _Run:
         try:
             data = story.encode(encoding, errors="xmlcharrefreplace")
         except LookupError:
-            data = story.encode("utf-8")
+            data = story.encode("utf-8", "replace")
         self._write(self.folder / name, data)
         self.manifest["article"]["file"] = name
-        self._write(self.folder / "index.html", render_index(self.manifest).encode("utf-8"))
+        # "replace": a lone surrogate (a file name that is not UTF-8, a broken JSON escape in a
+        # tweet) shows as "?" in a page for people rather than failing the whole run.
+        self._write(self.folder / "index.html", render_index(self.manifest).encode("utf-8", "replace"))
 
     def _wacz(self, run: dict[str, Any]) -> None:
         from resolver.archive.warc import pack_wacz
@@ -963,7 +966,7 @@ class _Run:
         self.saved_at = now
         self.dirty = False
         fsutil.flush_syncs(self.pending_syncs)  # what the manifest commits is on disk first
-        data = json.dumps(self.manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        data = json_bytes(self.manifest, indent=1)
         atomic_write_bytes(self.folder / MANIFEST, data, durable=True)
 
 

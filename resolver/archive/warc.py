@@ -25,7 +25,6 @@ import contextlib
 import hashlib
 import http
 import io
-import json
 import os
 import re
 import tempfile
@@ -50,6 +49,7 @@ from warcio.warcwriter import WARCWriter
 
 from resolver import fsutil
 from resolver.errors import ResolverError
+from resolver.report import json_bytes
 
 WARC_VERSION = "WARC/1.1"
 REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
@@ -477,7 +477,7 @@ def write_part(
         part = _PartWriter(out, dest.name)
         info_id = new_id()
         fields = {"software": software, "format": "WARC File Format 1.1", "conformsTo": CONFORMS_TO}
-        block = "".join(f"{name}: {value}\r\n" for name, value in fields.items()).encode("utf-8")
+        block = "".join(f"{name}: {value}\r\n" for name, value in fields.items()).encode("utf-8", "replace")
         headers = _warc_headers(
             ("WARC-Type", "warcinfo"),
             ("WARC-Record-ID", info_id),
@@ -506,7 +506,7 @@ def write_part(
             first = first or ref
 
         if metadata is not None:
-            data = json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+            data = json_bytes(metadata, sort_keys=True, default=str)
             # A target URI of its own: under the page's URL, replay tools (pywb, ReplayWeb.page)
             # could serve this JSON in place of the page. The links to it are by record ID.
             uri = f"urn:resolver:metadata:{first.url if first else dest.name}"
@@ -892,7 +892,7 @@ def pack_wacz(
             if page_title:
                 page["title"] = page_title
             lines.append(page)
-        pages_path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), "utf-8")
+        pages_path.write_bytes(b"".join(json_bytes(line) + b"\n" for line in lines))
 
         with _atomic_path(dest) as tmp:
             options = types.SimpleNamespace(
