@@ -479,3 +479,14 @@ def test_a_name_that_does_not_resolve_is_dead_only_where_names_resolve(
             return judgement.verdict.value
 
     assert asyncio.run(judge()) == verdict
+
+
+def test_a_binary_list_of_links_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    listing = tmp_path / "links.txt"
+    listing.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    done = run("audit", "--no-cache", "--urls", str(listing), "-f", "jsonl")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"resolver: error: --urls {listing}: not a list of links (binary data, line 2)"
+    ]
+    assert done.stdout == ""

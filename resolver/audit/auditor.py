@@ -571,6 +571,8 @@ def url_batches(path: str, size: int = URL_BATCH) -> Iterator[list[tuple[int, st
     batch: list[tuple[int, str]] = []
     try:
         for number, raw in enumerate(handle, 1):
+            if "\x00" in raw:  # a list of links is text: this is an image, an archive, a binary
+                raise UsageError(f"--urls {path}: not a list of links (binary data, line {number})")
             line = raw.strip()
             if line and not line.startswith("#"):
                 batch.append((number, line))
