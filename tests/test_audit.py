@@ -487,6 +487,6 @@ def test_a_binary_list_of_links_is_one_line_and_exit_2(tmp_path: Path) -> None:
     done = run("audit", "--no-cache", "--urls", str(listing), "-f", "jsonl")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"resolver: error: --urls {listing}: not a list of links (binary data, line 2)"
+        f"resolver: error: --urls {listing}: not a list of links (binary data, line 3)"
     ]
     assert done.stdout == ""
