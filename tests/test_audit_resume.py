@@ -102,13 +102,25 @@ def test_an_interrupted_audit_is_resumed_without_fetching_again(
     assert SHARED in done_before and len(done_before) < len(expected)
     fetched_before = {url: web.count(*_host_path(url)) for url in expected}
 
+    # After SIGTERM, the resumed run writes one JSON document and an HTML report to files:
+    # the records taken from the journal count in the summary like the fresh ones.
+    to_files = how == signal.SIGTERM
+    report, page = tmp_path / "audit.json", tmp_path / "audit.html"
+    extra = ("-f", "json", "-o", str(report), "--html", str(page)) if to_files else ()
     second = subprocess.run(
-        audit(tmp_path / "articles", journal, "--resume"),
+        [*audit(tmp_path / "articles", journal, "--resume"), *extra],
         capture_output=True, text=True, timeout=120, env=dict(os.environ),
     )  # fmt: skip
     assert second.returncode == 1, second.stderr  # dead links were found
     assert "resuming:" in second.stderr
-    rows = [json.loads(line) for line in second.stdout.splitlines()]
+    if to_files:
+        document = json.loads(report.read_text(encoding="utf-8"))
+        assert document["summary"]["links"] == 3 * ARTICLES
+        assert document["summary"]["by_verdict"] == {"alive": 2 * ARTICLES, "dead": ARTICLES}
+        assert page.read_text(encoding="utf-8").count("gone") >= ARTICLES  # every dead link listed
+        rows = document["links"]
+    else:
+        rows = [json.loads(line) for line in second.stdout.splitlines()]
     # The whole report, in input order: every occurrence once, each with its verdict.
     assert len(rows) == 3 * ARTICLES
     assert [r["article"] for r in rows] == sorted(r["article"] for r in rows)
