@@ -50,6 +50,10 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
+#: `--max-size`, shared by every command that reads articles (parsed by `_parse_size`).
+MaxSizeOption = Annotated[
+    str, typer.Option("--max-size", help="Refuse inputs larger than this (e.g. 50MB, 512K).")
+]
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -101,9 +105,7 @@ def scan_command(
     ],
     fmt: FormatOption = None,
     output: OutputOption = None,
-    max_size: Annotated[
-        str, typer.Option("--max-size", help="Refuse inputs larger than this (e.g. 50MB, 512K).")
-    ] = "50MB",
+    max_size: MaxSizeOption = "50MB",
     workers: Annotated[
         int,
         typer.Option(

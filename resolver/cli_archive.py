@@ -19,6 +19,7 @@ from resolver.cli import (
     EXIT_FAILURES,
     EXIT_USAGE,
     FormatOption,
+    MaxSizeOption,
     OutputOption,
     _default_format,
     _error,
@@ -86,9 +87,7 @@ def archive_command(
         ),
     ] = False,
     wacz: Annotated[bool, typer.Option("--wacz", help="Also pack each run as a WACZ file.")] = False,
-    max_size: Annotated[
-        str, typer.Option("--max-size", help="Refuse articles larger than this (e.g. 50MB).")
-    ] = "50MB",
+    max_size: MaxSizeOption = "50MB",
     proxy: Proxy = None,
     ca_bundle: CaBundle = None,
     user_agent: UserAgent = None,

@@ -17,6 +17,7 @@ import typer
 
 from resolver.cli import (
     EXIT_USAGE,
+    MaxSizeOption,
     OutputOption,
     _error,
     _parse_duration,
@@ -106,7 +107,7 @@ def audit_command(
     ] = None,
     timeout: Timeout = 15.0,
     retries: Retries = 2,
-    max_size: Annotated[str, typer.Option("--max-size", help="Refuse articles larger than this.")] = "50MB",
+    max_size: MaxSizeOption = "50MB",
     proxy: Proxy = None,
     ca_bundle: CaBundle = None,
     user_agent: UserAgent = None,

@@ -18,6 +18,7 @@ from resolver.cli import (
     EXIT_FAILURES,
     EXIT_USAGE,
     FormatOption,
+    MaxSizeOption,
     OutputOption,
     _default_format,
     _error,
@@ -257,9 +258,7 @@ def tweets_command(
     no_related: NoRelated = False,
     min_confidence: MinConfidence = 0.8,
     max_candidates: MaxCandidates = 40,
-    max_size: Annotated[
-        str, typer.Option("--max-size", help="Refuse articles larger than this (e.g. 50MB, 512K).")
-    ] = "50MB",
+    max_size: MaxSizeOption = "50MB",
     proxy: Proxy = None,
     ca_bundle: CaBundle = None,
     user_agent: UserAgent = None,
