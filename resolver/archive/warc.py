@@ -523,18 +523,27 @@ def write_part(
         return part.refs
 
 
+def _exchange_fields(
+    exchange: Exchange, kind: str, record_id: str, concurrent_to: str, info_id: str
+) -> tuple[tuple[str, str | None], ...]:
+    """The headers every record of one exchange starts with (request, response, revisit)."""
+    return (
+        ("WARC-Type", kind),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", _warc_date(exchange.started_at)),
+        ("WARC-Target-URI", exchange.url),
+        ("WARC-Concurrent-To", concurrent_to),
+        ("WARC-Warcinfo-ID", info_id),
+        ("WARC-IP-Address", exchange.ip),
+    )
+
+
 def _request_record(
     builder: WARCWriter, item: _Prepared, request_id: str, response_id: str, info_id: str
 ) -> ArcWarcRecord:
     exchange = item.exchange
     headers = _warc_headers(
-        ("WARC-Type", "request"),
-        ("WARC-Record-ID", request_id),
-        ("WARC-Date", _warc_date(exchange.started_at)),
-        ("WARC-Target-URI", exchange.url),
-        ("WARC-Concurrent-To", response_id),
-        ("WARC-Warcinfo-ID", info_id),
-        ("WARC-IP-Address", exchange.ip),
+        *_exchange_fields(exchange, "request", request_id, response_id, info_id),
         ("WARC-Block-Digest", _sha1_of(item.request.to_ascii_bytes())),
     )
     return builder.create_warc_record(
@@ -552,13 +561,7 @@ def _response_record(
 ) -> ArcWarcRecord:
     exchange = item.exchange
     headers = _warc_headers(
-        ("WARC-Type", "response"),
-        ("WARC-Record-ID", response_id),
-        ("WARC-Date", _warc_date(exchange.started_at)),
-        ("WARC-Target-URI", exchange.url),
-        ("WARC-Concurrent-To", request_id),
-        ("WARC-Warcinfo-ID", info_id),
-        ("WARC-IP-Address", exchange.ip),
+        *_exchange_fields(exchange, "response", response_id, request_id, info_id),
         ("WARC-Truncated", exchange.truncated),
         ("WARC-Payload-Digest", item.hashes.payload_sha1),
         ("WARC-Block-Digest", item.hashes.block_sha1),
@@ -577,13 +580,7 @@ def _revisit_record(
     """The response's headers and a pointer to the earlier record of the same payload."""
     exchange = item.exchange
     headers = _warc_headers(
-        ("WARC-Type", "revisit"),
-        ("WARC-Record-ID", response_id),
-        ("WARC-Date", _warc_date(exchange.started_at)),
-        ("WARC-Target-URI", exchange.url),
-        ("WARC-Concurrent-To", request_id),
-        ("WARC-Warcinfo-ID", info_id),
-        ("WARC-IP-Address", exchange.ip),
+        *_exchange_fields(exchange, "revisit", response_id, request_id, info_id),
         ("WARC-Profile", REVISIT_PROFILE),
         ("WARC-Refers-To", earlier.record_id),
         ("WARC-Refers-To-Target-URI", earlier.url),
