@@ -95,6 +95,11 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def local_path(source: str) -> str | None:
+    """`source` when it names a local file, None for stdin (`-`) and article URLs."""
+    return None if source == "-" or is_url(source) else source
+
+
 def iter_sources(inputs: Iterable[str]) -> Iterator[str | InputError]:
     """Expand directories (recursively, in a stable order) into the files to scan.
 

@@ -52,6 +52,7 @@ from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
 from resolver.fsutil import atomic_write_bytes
+from resolver.inputs import local_path
 from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind
 from resolver.net import ClientFactory, NetConfig
 from resolver.report import json_bytes
@@ -400,8 +401,9 @@ class _Run:
         from resolver.detect.published import published_date
 
         source = self.scan.article
-        path = None if "://" in source or source == "-" else source
-        published, how = published_date(self.html if self.scan.format.value == "html" else None, path=path)
+        published, how = published_date(
+            self.html if self.scan.format.value == "html" else None, path=local_path(source)
+        )
         previous = self.manifest.get("article") or {}
         self.manifest["article"] = {
             "capture": previous.get("capture"),

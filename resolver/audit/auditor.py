@@ -476,7 +476,7 @@ async def aaudit_iter(
     """
     from resolver.detect.published import published_date
     from resolver.errors import InputError, ResolverError
-    from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources, load
+    from resolver.inputs import DEFAULT_MAX_SIZE, iter_sources, load, local_path
     from resolver.scanner import scan_article
 
     limit = max_size or DEFAULT_MAX_SIZE
@@ -523,8 +523,9 @@ async def aaudit_iter(
                     journal.note_article(source, stamp, reason)
                 return ScanFailure(source, reason)
             scan = scan_article(article)
-            path = None if "://" in source or source == "-" else source
-            date, _how = published_date(article.text if scan.format.value == "html" else None, path=path)
+            date, _how = published_date(
+                article.text if scan.format.value == "html" else None, path=local_path(source)
+            )
             del article  # the text is not kept while the links are judged
             records = await auditor.article(scan, date.isoformat() if date else None)
             if journal is not None:

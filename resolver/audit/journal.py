@@ -37,6 +37,7 @@ from typing import Any
 
 from resolver.audit.model import AuditRecord
 from resolver.errors import UsageError
+from resolver.inputs import local_path
 
 JOURNAL_FORMAT = "resolver-audit"
 JOURNAL_VERSION = 1
@@ -60,7 +61,7 @@ def run_key(inputs: list[str], urls_file: str | None) -> str:
     """A name for the run of these inputs: the same inputs, from any folder, get the same one."""
 
     def absolute(source: str) -> str:
-        return source if source == "-" or "://" in source else os.path.abspath(source)
+        return source if local_path(source) is None else os.path.abspath(source)
 
     named = {"inputs": [absolute(s) for s in inputs], "urls": absolute(urls_file) if urls_file else None}
     return hashlib.sha256(json.dumps(named, sort_keys=True).encode("utf-8")).hexdigest()[:24]
@@ -68,7 +69,7 @@ def run_key(inputs: list[str], urls_file: str | None) -> str:
 
 def stamp_of(source: str) -> Stamp:
     """A local file's size and modification time (None for URLs and stdin)."""
-    if source == "-" or "://" in source:
+    if local_path(source) is None:
         return None
     try:
         info = os.stat(source)
