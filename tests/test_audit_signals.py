@@ -1396,8 +1396,8 @@ def test_signal_row_is_valid(table: str, row: Signal) -> None:
         assert row.lang == "zxx"
     if row.kind is SignalKind.MARKUP:
         re.compile(row.pattern)
-        # Pages are pre-tested in lower case by the rows joined: an upper-case letter would
-        # never match there (escapes such as \S and \W are classes, not letters).
+        # Pages are pre-tested in lower case by the rows' literals: an upper-case letter would
+        # never be found there (escapes such as \S and \W are classes, not letters).
         assert not re.search(r"(?<!\\)[A-Z]", row.pattern), row.pattern
     if row.kind is SignalKind.HEADER:
         name, _, value = row.pattern.partition(":")
