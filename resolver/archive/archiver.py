@@ -245,9 +245,9 @@ class Archiver:
             store=NullStore(),
             factory=self.factory,
             recorder=self.recorder,
+            limits=limits,
         )
         await self.expander.__aenter__()
-        self.expander.limits = limits
         self.fetcher = Fetcher(
             self.factory, limits, timeout=options.timeout, retries=options.retries, recorder=self.recorder
         )
@@ -256,15 +256,17 @@ class Archiver:
         )
         if options.tweets:
             self.recoverer = Recoverer(
-                options.tweet_options, config=self.config, store=self.store, factory=self.factory
+                options.tweet_options,
+                config=self.config,
+                store=self.store,
+                factory=self.factory,
+                limits=limits,
             )
             await self.recoverer.__aenter__()
             assert self.recoverer.fetcher is not None and self.recoverer.expander is not None
             # The tweets' requests are part of the run: recorded, under the run's limits, and
             # their short links expanded by the same engine as the article's (once each).
             self.recoverer.fetcher.recorder = self.recorder
-            self.recoverer.fetcher.limits = limits
-            self.recoverer.limits = limits
             await self.recoverer.expander.aclose()
             self.recoverer.expander = self.expander
         return self

@@ -186,21 +186,18 @@ class Auditor:
             store=NullStore(),  # the audit caches its own verdicts: the page must be seen to judge it
             factory=self.factory,
             recorder=self.sampler,
+            limits=limits,
         )
         await self.expander.__aenter__()
-        self.expander.limits = limits
         self.fetcher = Fetcher(self.factory, limits, timeout=options.timeout, retries=options.retries)
         if options.tweets:
             tweet_options = TweetOptions(
                 concurrency=options.concurrency, per_host=options.per_host, wayback=False, related=False
             )
             self.recoverer = Recoverer(
-                tweet_options, config=self.config, store=self.store, factory=self.factory
+                tweet_options, config=self.config, store=self.store, factory=self.factory, limits=limits
             )
             await self.recoverer.__aenter__()
-            self.recoverer.limits = limits
-            assert self.recoverer.fetcher is not None
-            self.recoverer.fetcher.limits = limits
         return self
 
     @property

@@ -122,6 +122,7 @@ class Expander:
         store: Store | None = None,
         factory: ClientFactory | None = None,
         recorder: Recorder | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.options = options or ExpandOptions()
         #: Sees every exchange (the archive's WARC writer); None: nothing is recorded.
@@ -133,7 +134,9 @@ class Expander:
         self.store: Store = store if store is not None else NullStore()
         self.factory = factory or ClientFactory(config, per_host=self.options.per_host)
         self._own_factory = factory is None
-        self.limits: Limits | None = None
+        #: The run's limits when a caller shares its own (the archive's, the audit's, the tweet
+        #: recovery's: one set for every request of the run); made on entry otherwise.
+        self.limits: Limits | None = limits
         self._inflight: dict[str, asyncio.Future[Expansion]] = {}
         self._memo: OrderedDict[str, Expansion] = OrderedDict()
         self._pending_writes: dict[str, list[tuple[str, dict[str, Any], float | None]]] = {
@@ -150,7 +153,8 @@ class Expander:
 
     async def __aenter__(self) -> Expander:
         self.factory.prepare()
-        self.limits = Limits(self.options.concurrency, self.options.per_host, self.options.host_interval)
+        if self.limits is None:
+            self.limits = Limits(self.options.concurrency, self.options.per_host, self.options.host_interval)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

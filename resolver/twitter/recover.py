@@ -133,12 +133,15 @@ class Recoverer:
         store: Store | None = None,
         factory: ClientFactory | None = None,
         clock: Any = None,
+        limits: Limits | None = None,
     ) -> None:
         self.options = options or TweetOptions()
         self.config = config or NetConfig(timeout=self.options.timeout)
         self.store: Store = store if store is not None else NullStore()
         self.factory = factory or ClientFactory(self.config, per_host=self.options.per_host)
         self._own_factory = factory is None
+        #: The run's limits when a caller shares its own (the archive's, the audit's).
+        self._shared_limits = limits
         self.sources = self.options.sources()
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._memo: dict[str, Tweet] = {}
@@ -152,7 +155,7 @@ class Recoverer:
 
     async def __aenter__(self) -> Recoverer:
         self.factory.prepare()
-        self.limits = Limits(
+        self.limits = self._shared_limits or Limits(
             self.options.concurrency,
             self.options.per_host,
             gate_limits={CDX_GATE: CDX_CONCURRENCY, "web.archive.org": REPLAY_CONCURRENCY},
@@ -176,9 +179,9 @@ class Recoverer:
             config=self.config,
             store=self.store,
             factory=self.factory,
+            limits=self.limits,  # one set of limits for every request of the run
         )
         await self.expander.__aenter__()
-        self.expander.limits = self.limits  # one set of limits for every request of the run
         return self
 
     async def __aexit__(self, *exc: object) -> None:
