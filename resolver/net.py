@@ -26,6 +26,7 @@ import sniffio
 
 from resolver import __version__
 from resolver.errors import FetchError, UsageError
+from resolver.rules import for_domain
 
 T = TypeVar("T")
 
@@ -169,6 +170,7 @@ class ClientFactory:
     _routes: dict[tuple[str, str], str | None] = field(default_factory=dict, init=False)
     _timeouts: dict[str, float | None] | None = field(default=None, init=False)
     _host_headers: dict[str, tuple[tuple[bytes, bytes], ...]] = field(default_factory=dict, init=False)
+    _header_table: dict[str, tuple[tuple[str, str], ...]] | None = field(default=None, init=False)
 
     def prepare(self) -> None:
         """Check the network settings before the first request: one clear error, not one per link.
@@ -299,14 +301,9 @@ class ClientFactory:
         """The configured headers of `host`: its own entry, else its nearest parent domain's."""
         known = self._host_headers.get(host)
         if known is None:
-            table = dict(self.config.host_headers)
-            labels = host.lower().rstrip(".").split(".")
-            found: tuple[tuple[str, str], ...] = ()
-            for start in range(len(labels)):
-                entry = table.get(".".join(labels[start:]))
-                if entry is not None:
-                    found = entry
-                    break
+            if self._header_table is None:
+                self._header_table = dict(self.config.host_headers)
+            found = for_domain(self._header_table, host) or ()
             known = tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in found)
             if len(self._host_headers) < 4096:  # a run over many hosts keeps a bounded table
                 self._host_headers[host] = known

@@ -9,13 +9,15 @@ the first odd href. Decisions that could have gone either way are written beside
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from resolver.models import LinkKind, StatusRef
+
+T = TypeVar("T")
 
 __all__ = [
     "RESERVED_PATHS",
@@ -155,6 +157,19 @@ def _clean_host(host: str) -> str:
         # and mobile.twitter.com are listed where they matter).
         host = host[4:]
     return host if _HOST_OK_RE.fullmatch(host) else ""
+
+
+def for_domain(table: Mapping[str, T], host: str) -> T | None:
+    """`table`'s entry for `host`, else for its nearest parent domain (None: no entry): the
+    user's `[hosts."example.com"]` settings cover www.example.com and news.example.com too."""
+    if not table:
+        return None
+    labels = host.lower().rstrip(".").split(".")
+    for start in range(len(labels)):
+        entry = table.get(".".join(labels[start:]))
+        if entry is not None:
+            return entry
+    return None
 
 
 def host_of(url: str) -> str:

@@ -17,9 +17,8 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-T = TypeVar("T")
+from resolver.rules import for_domain
 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
@@ -69,8 +68,8 @@ class Limits:
     def _gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            limit = self.gate_limits.get(host) or _by_domain(self.host_limits, host) or self.per_host
-            interval = _by_domain(self.host_intervals, host)
+            limit = self.gate_limits.get(host) or for_domain(self.host_limits, host) or self.per_host
+            interval = for_domain(self.host_intervals, host)
             gate = self._gates[host] = HostGate(
                 asyncio.Semaphore(limit), interval=self.host_interval if interval is None else interval
             )
@@ -122,15 +121,3 @@ class Limits:
 
 
 __all__ = ["BACKOFF_MAX", "BACKOFF_START", "HostGate", "Limits"]
-
-
-def _by_domain(table: Mapping[str, T], host: str) -> T | None:
-    """`table`'s entry for `host`, else for its nearest parent domain (None: no entry)."""
-    if not table:
-        return None
-    labels = host.lower().split(".")
-    for start in range(len(labels)):
-        entry = table.get(".".join(labels[start:]))
-        if entry is not None:
-            return entry
-    return None
