@@ -38,6 +38,7 @@ from typing import Any
 from resolver.audit.model import AuditRecord
 from resolver.errors import UsageError
 from resolver.inputs import local_path
+from resolver.report import json_bytes
 
 JOURNAL_FORMAT = "resolver-audit"
 JOURNAL_VERSION = 1
@@ -252,8 +253,8 @@ def _lock(path: Path) -> int:
 
 
 def _line(entry: dict[str, Any]) -> bytes:
-    # ASCII: a path that is not valid UTF-8 (kept by Python as surrogates) round-trips as \udcff.
-    return (json.dumps(entry, separators=(",", ":")) + "\n").encode("ascii")
+    # `json_bytes`: a path that is not valid UTF-8 (surrogates in Python) round-trips as \udcff.
+    return json_bytes(entry, separators=(",", ":")) + b"\n"
 
 
 __all__ = ["ENV_STATE", "Journal", "journal_folder", "run_key", "stamp_of"]
