@@ -145,7 +145,14 @@ def _print_stats(stats: CacheStats) -> None:
     if stats.path is None:
         console.print("Cache: none (caching is off)", markup=False, highlight=False)
         return
-    console.print(f"Cache: {stats.path} ({_human_size(stats.size_bytes)})", markup=False, highlight=False)
+    # One line however long the path: scripts read it (crop=False, soft_wrap: never folded).
+    console.print(
+        f"Cache: {stats.path} ({_human_size(stats.size_bytes)})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+        crop=False,
+    )
     table = Table("namespace", "entries")
     table.columns[1].justify = "right"
     for namespace, count in sorted(stats.entries.items()):

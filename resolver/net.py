@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import select
 import signal
-import socket
 import ssl
 import urllib.request
 from collections import OrderedDict
@@ -26,6 +24,7 @@ import sniffio
 
 from resolver import __version__
 from resolver.errors import FetchError, UsageError
+from resolver.netio import LOOP_BACKEND
 from resolver.rules import for_domain
 
 T = TypeVar("T")
@@ -261,7 +260,7 @@ class ClientFactory:
                 keepalive_expiry=15,
             ),
         )
-        _use_backend(transport, _QUICK_BACKEND)
+        _use_backend(transport, LOOP_BACKEND)
         return transport
 
     def request(
@@ -315,78 +314,6 @@ class ClientFactory:
             await pool.aclose()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
-
-
-class _QuickStream(httpcore.AsyncNetworkStream):
-    """httpcore's anyio stream, with the raw socket looked up once.
-
-    Before reusing a kept-alive connection, and again when a response is closed, httpcore
-    asks every idle connection of the pool whether the server closed it ("is_readable");
-    anyio answers by rebuilding a table of attribute getters on each call. With a few
-    connections per pool that was a fifth of the CPU of a request (measured with py-spy).
-    """
-
-    __slots__ = ("_inner", "_socket")
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _QuickStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return self._socket is not None and _readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-def _readable(sock: socket.socket) -> bool:
-    # What httpcore's is_socket_readable does: a closed (or closing) peer makes it readable.
-    try:
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
-    except (OSError, ValueError):
-        return True
-
-
-class _QuickBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self) -> None:
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _QuickStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _QuickStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-_QUICK_BACKEND = _QuickBackend()
 
 
 def _use_backend(transport: httpx.AsyncHTTPTransport, backend: httpcore.AsyncNetworkBackend) -> None:
