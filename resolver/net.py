@@ -177,6 +177,7 @@ class ClientFactory:
         Raises UsageError for a CA bundle that cannot be loaded, a proxy URL that is not one,
         or a SOCKS proxy without the package httpx needs for it.
         """
+        uncontended_locks_do_not_yield()
         if self._ssl is None:
             self._ssl = ssl_context(self.config)
         # Each pool may hold per_host + 1 sockets; keep room for files, pipes and the cache.
@@ -314,6 +315,46 @@ class ClientFactory:
             await pool.aclose()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+def uncontended_locks_do_not_yield() -> bool:
+    """Make httpcore's locks on asyncio skip the event-loop turn when nobody holds them.
+
+    httpcore guards each connection with anyio locks made the default way, which yield to
+    the event loop on every acquire, even a free one (anyio's "checkpoint"). A request takes
+    such locks several times, and each turn sends the task to the back of the ready queue,
+    behind every other response of the same wave. anyio offers `Lock(fast_acquire=True)`
+    for exactly this: the same lock, without the turn when it is free. Measured on the
+    expansion benchmark (5,000 links, 64 in flight, 50 ms per response): a request held its
+    slot 54.3 ms at the median instead of 51.4 ms, and the run took 13.25 s instead of 12.32 s
+    (floor 11.55 s).
+
+    httpcore has no option for it, so its lock's `setup` is wrapped, once; if a future
+    httpcore or anyio no longer has what this relies on, nothing is changed (slower, never
+    wrong). Returns whether the locks are fast.
+    """
+    try:
+        import anyio
+        from httpcore import _synchronization
+
+        anyio.Lock(fast_acquire=True)
+    except (ImportError, TypeError, AttributeError):
+        return False
+    lock_class: Any = getattr(_synchronization, "AsyncLock", None)
+    if lock_class is None or not callable(getattr(lock_class, "setup", None)):
+        return False
+    if getattr(lock_class, "_resolver_fast_acquire", False):
+        return True
+    original = lock_class.setup
+
+    def setup(self: Any) -> None:
+        original(self)
+        if getattr(self, "_backend", None) == "asyncio" and hasattr(self, "_anyio_lock"):
+            self._anyio_lock = anyio.Lock(fast_acquire=True)
+
+    lock_class.setup = setup
+    lock_class._resolver_fast_acquire = True
+    return True
 
 
 def _use_backend(transport: httpx.AsyncHTTPTransport, backend: httpcore.AsyncNetworkBackend) -> None:

@@ -278,3 +278,39 @@ def test_when_every_address_fails_the_first_error_is_raised(
 
     with pytest.raises(ConnectionRefusedError):
         run(loop_name, main)
+
+
+def test_httpcore_locks_take_no_event_loop_turn_when_free(loop_name: str) -> None:
+    from httpcore._synchronization import AsyncLock
+
+    from resolver.net import uncontended_locks_do_not_yield
+
+    assert uncontended_locks_do_not_yield()
+    assert uncontended_locks_do_not_yield()  # wrapped once, however often asked
+
+    async def main() -> tuple[list[str], list[tuple[str, int]]]:
+        lock = AsyncLock()
+        ran: list[str] = []
+
+        async def other() -> None:
+            ran.append("other")
+
+        waiting = asyncio.ensure_future(other())  # runs at the next turn of the loop
+        async with lock:
+            seen = list(ran)
+        await waiting
+
+        order: list[tuple[str, int]] = []
+
+        async def user(n: int) -> None:
+            async with lock:
+                order.append(("in", n))
+                await asyncio.sleep(0.01)
+                order.append(("out", n))
+
+        await asyncio.gather(user(1), user(2))
+        return seen, order
+
+    seen, order = run(loop_name, main)
+    assert seen == []  # taking the free lock gave the other task no turn
+    assert order == [("in", 1), ("out", 1), ("in", 2), ("out", 2)]  # and it still excludes

@@ -541,7 +541,7 @@ class Expander:
         problem = self._name_problems.get(host, _UNKNOWN)
         if problem is _UNKNOWN:
             problem = self._name_problems[host] = guard.name_problem(host)
-        if problem is None and not guard.is_ip_literal(host) and not self.factory.proxied(scheme, host):
+        if problem is None and not self.factory.proxied(scheme, host) and not guard.is_ip_literal(host):
             if host in self._resolved:
                 problem = self._resolved[host]
             else:
