@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import re
 from typing import Any
 
 import pytest
+from lxml import etree
 
 import resolver
-from resolver.models import LinkKind
+from resolver.detect import html as html_detect
+from resolver.models import Link, LinkKind, StatusRef, Where
 
 OEMBED = (
     '<blockquote class="twitter-tweet" data-lang="pt"><p lang="en" dir="ltr">#FOOTAGE Elimination of a '
@@ -262,3 +266,131 @@ def test_bare_urls_in_html_text_are_found_once() -> None:
         "https://t.co/pre1",
     ]
     assert result.links[0].where.element == "p" and result.links[0].where.attribute is None
+
+
+# --- Fast paths: each agrees with the simpler code it replaced ----------------------------------
+
+PROSE_ONLY = (
+    "not(ancestor::script or ancestor::style or ancestor::textarea or ancestor::template"
+    " or ancestor::noscript or ancestor::head or ancestor::title)"
+)
+#: The XPaths that `_PageNodes.of` and `_may_hold_signature` replaced (slower, and obviously right).
+LINK_NODES = etree.XPath(
+    "//a[@href] | //area[@href] | //body//text()[contains(., '/') or contains(., 'www.')]"
+    f"[not(ancestor::a) and {PROSE_ONLY}]"
+)
+SHORTCODE_NODES = etree.XPath(f"//body//text()[contains(., '[tweet')][{PROSE_ONLY}]")
+AT_NODES = etree.XPath(
+    f"//body//text()[contains(., '(@') or contains(., '（@')][{PROSE_ONLY}]"
+    " | //body//a[starts-with(normalize-space(.), '@')]"
+    "[contains(substring(preceding-sibling::text()[1], string-length(preceding-sibling::text()[1]) - 1), '(')]"
+)
+EMBED_ATTR_NODES = etree.XPath("//*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-attrs]")
+EMBED_CLASS_NODES = etree.XPath(
+    "//*[@class][contains(@class,'twitter-') or contains(@class,'wp-block-embed-twitter')"
+    " or contains(@class,'is-provider-twitter') or contains(@class,'kg-embed-card')]"
+)
+
+
+def reference_may_hold_signature(doc: etree._Element, embeds: dict[etree._Element, Any]) -> bool:
+    for node in AT_NODES(doc):
+        owner = node.getparent() if isinstance(node, str) else node
+        if owner is None or owner in embeds or any(a in embeds for a in owner.iterancestors()):
+            continue
+        return True
+    return False
+
+
+NODE_CASES: list[tuple[str, str]] = [
+    ("bare-urls", "<p>see bit.ly/x and www.a.example, or t.co/y</p>"),
+    ("url-as-anchor-text", "<p><a href='https://t.co/x'>https://t.co/x</a> <a>no href /x</a></p>"),
+    ("url-in-a-tail", "<p><b>x</b> http://a.example/y <i>z</i>www.b.example</p>"),
+    (
+        "not-prose",
+        "<script>u='http://a/b (@s)'</script><style>a{b:url(/x)}</style><textarea>t.co/t</textarea>",
+    ),
+    (
+        "noscript-template",
+        "<noscript><p>t.co/n (@x) [tweet 1]</p></noscript><template><p>[tweet 2] (@a)</p></template>",
+    ),
+    ("signature-as-text", "<p>It rained. — Name (@handle) May 1, 2015</p>"),
+    ("full-width-paren", "<p>名前（@handle）2015年5月1日</p>"),
+    ("signature-link", "<p>— Name (<a href='https://twitter.com/h'>@h</a>) May 1, 2015</p>"),
+    ("handle-in-a-span", "<p>— Name ( <a href='x'><span> @h</span></a>)</p>"),
+    ("paren-two-back", "<p>— Name (x<a>@h</a></p>"),
+    ("paren-three-back", "<p>— Name (xy<a>@h</a></p>"),
+    ("paren-before-an-element", "<p>(<b>b</b><a>@h</a></p>"),
+    ("paren-before-a-comment", "<p>(<!-- c --><a>@h</a> x(<?pi?>@y</p>"),
+    ("paren-in-the-parent", "<p>(<a>@h</a></p>"),
+    ("handle-not-first", "<p>(<a>x @h</a> (<a>\n\t@h</a></p>"),
+    ("shortcodes", "<p>[tweet https://twitter.com/a/status/1]</p><div>[Tweet 2] x<b>y</b>[tweet 3]</div>"),
+    ("oembed", OEMBED + "<p>after (@x)</p>"),
+    ("inside-the-embed", OEMBED),
+    ("area", "<map><area href='https://bit.ly/m'><area></map>"),
+    ("data-attributes", "<div data-tweet-id='1'></div><span data-TweetId='2'></span><p data-embed-id='3'>"),
+    ("classes", "<div class='wp-block-embed-twitter'><figure class='kg-embed-card'></figure></div>"),
+]
+
+
+@pytest.mark.parametrize("body", [b for _, b in NODE_CASES], ids=[n for n, _ in NODE_CASES])
+def test_page_nodes_and_signature_check_agree_with_the_xpaths(body: str) -> None:
+    text = page(body, head="<title>(@t) http://t.co/title</title><a href='/in-head'>x</a>").decode()
+    doc = html_detect.parse_html(text)
+    nodes = html_detect._PageNodes.of(doc)
+    assert nodes.links == LINK_NODES(doc)
+    assert nodes.shortcodes == SHORTCODE_NODES(doc)
+    embeds = {c.element: c for c in html_detect._find_embeds(doc, None, text)}
+    everything = dict.fromkeys(doc.iter())
+    for outside in ({}, embeds, everything):
+        assert html_detect._may_hold_signature(nodes.at_texts, outside) == reference_may_hold_signature(
+            doc, outside
+        )
+    found = set(html_detect._embed_nodes(doc, text))
+    assert set(EMBED_ATTR_NODES(doc)) | set(EMBED_CLASS_NODES(doc)) <= found
+
+
+SQUASH_CASES = [
+    "",
+    " ",
+    "a",
+    " a b ",
+    "a  b",
+    "a\tb",
+    "a\nb",
+    "a\xa0b",
+    "a\u2028b",
+    "a\u3000b",
+    "\x1fa",
+    "x \u200b y",
+]
+
+
+@pytest.mark.parametrize("text", SQUASH_CASES)
+def test_squash_fast_path_agrees_with_the_regex(text: str) -> None:
+    assert html_detect._squash(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_fast_link_constructor_makes_the_same_link() -> None:
+    where = Where(line=3, element="a", attribute="href")
+    ref = StatusRef("20", "jack")
+    values = (
+        "https://twitter.com/jack/status/20",
+        "/jack/status/20",
+        LinkKind.TWEET,
+        "twitter.com",
+        where,
+        1,
+        "x",
+        ref,
+    )
+    link = html_detect._new_link(*values)
+    assert type(link) is Link and link == Link(*values)
+    assert pickle.loads(pickle.dumps(link)) == link
+
+
+@pytest.mark.parametrize(
+    "href", ["https://bit.ly/x", "http://a.example/p?q#f", "https://t.co/x  ", "https:/t.co/y"]
+)
+def test_absolute_hrefs_do_not_depend_on_the_base(href: str) -> None:
+    bases = [None, "https://news.example/a/b.html", "http://other.example/", "mailto:x"]
+    assert len({html_detect.link_info(href, base) for base in bases}) == 1

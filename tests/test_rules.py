@@ -11,17 +11,20 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from resolver.models import LinkKind, StatusRef
 from resolver.rules import (
+    _INVISIBLE,
     SHORTENER_HOSTS,
     SHORTENER_SUFFIXES,
     STATUS_MIRROR_HOSTS,
     TWITTER_HOSTS,
     TWITTER_MEDIA_HOSTS,
     _find_urls_one_pass,
+    _split_any,
+    _split_web,
     absolutize,
     classify,
     find_urls,
@@ -613,3 +616,20 @@ def test_url_functions_are_total(text: str) -> None:
     assert ref is None or ref.id.isdigit()
     handle = parse_profile_url(text)
     assert handle is None or re.fullmatch(r"[A-Za-z0-9_]{1,20}", handle)
+
+
+@settings(max_examples=500)
+@given(st.sampled_from(["https://", "http://"]), url_like_text | st.text())
+@example("https://", "user:pw@WWW.Example.COM.:8080/a/b?q=1#!/u/status/1")
+@example("http://", "t.co?x#y/z")
+@example("https://", "a.example#f?g")
+@example("https://", "[::1]/x")
+@example("https://", "bücher.de/x")
+@example("https://", "a.example/\tb")
+@example("https://", "@/x")
+@example("http://", "")
+def test_split_fast_path_splits_as_urlsplit_does(scheme: str, rest: str) -> None:
+    s = (scheme + rest).strip().strip(_INVISIBLE).strip()
+    assume(s.startswith(("https://", "http://")))
+    fast = _split_web(s)
+    assert fast is None or fast == _split_any(s)

@@ -19,8 +19,8 @@ import datetime as dt
 import html as htmllib
 import json
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -202,6 +202,7 @@ def parse_html(text: str) -> etree._Element:
 def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
     """Find the tweets and links of an HTML page (no network)."""
     doc = parse_html(text)
+    nodes = _PageNodes.of(doc)
     base = _base_url(doc, base_url)
     page_lang = _lang_code(doc.get("lang"))
     candidates = _find_embeds(doc, page_lang, text)
@@ -213,7 +214,9 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
 
     # The page's text (a Python walk over every element) is only built when some text
     # outside the embeds could hold a flattened tweet's signature: most pages pay nothing.
-    page = _PageText.build(doc, embed_elements) if _may_hold_signature(doc, embed_elements) else None
+    page = (
+        _PageText.build(doc, embed_elements) if _may_hold_signature(nodes.at_texts, embed_elements) else None
+    )
 
     items: list[tuple[float, object]] = [(c.position, c) for c in candidates]
     if page is not None:
@@ -226,7 +229,7 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
             owner = page.element_at(text_start if sig.text_end > text_start else sig.start)
             position = order.of(owner) + 0.5 if owner is not None else float(sig.start)
             items.append((position, _FlatTweet(text_start, sig.text_end, sig)))
-    for node in _SHORTCODE_NODES(doc):
+    for node in nodes.shortcodes:
         owner = node.getparent()
         for match in _SHORTCODE.finditer(str(node)):
             items.append((order.of(owner) + 0.5 if owner is not None else 0.0, (match, owner)))
@@ -258,7 +261,7 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
             if tweet is not None:
                 tweets.append(tweet)
 
-    links = _collect_links(doc, page, base, anchor_tweet, tweet_of_element, flat_spans)
+    links = _collect_links(nodes.links, page, base, anchor_tweet, tweet_of_element, flat_spans)
     links += _detached_links(candidates, index_of_candidate, base)
     _claim_shortcode_links(links, tweets)
     return HtmlDetection(tuple(tweets), tuple(links), ())
@@ -317,55 +320,90 @@ class _DocumentOrder:
         return found
 
 
-def _may_hold_signature(doc: etree._Element, embeds: dict[etree._Element, _Candidate]) -> bool:
-    """Could prose outside the embeds hold a signature?"""
-    for node in _AT_NODES(doc):
-        owner = node.getparent() if isinstance(node, str) else node
-        if owner is None:
-            continue
-        if owner in embeds or any(a in embeds for a in owner.iterancestors()):
-            continue
-        return True
-    return False
+def _may_hold_signature(
+    at_texts: list[tuple[str, etree._Element, list[etree._Element], bool]],
+    embeds: dict[etree._Element, _Candidate],
+) -> bool:
+    """Could prose outside the embeds hold a signature: "(@handle)" in prose, or a handle in a
+    link ("(<a href=...>@handle</a>)")? Both hold a text node with "@"."""
+    anchors: dict[etree._Element, None] = {}
+    for node, owner, links, prose in at_texts:
+        if ("(@" in node or "（@" in node) and prose and _outside(owner, embeds):
+            return True
+        anchors.update(dict.fromkeys(links))
+    return any(_handle_after_paren(a) and _outside(a, embeds) for a in anchors)
+
+
+def _handle_after_paren(anchor: etree._Element) -> bool:
+    """`(<a href=...>@handle</a>`: the link's text starts with "@" and one of the last two
+    characters of the text before it (its nearest preceding text sibling) is "("."""
+    if not "".join(anchor.itertext()).lstrip(" \t\r\n").startswith("@"):  # XPath whitespace
+        return False
+    before = anchor.getprevious()
+    while before is not None and before.tail is None:
+        before = before.getprevious()
+    parent = anchor.getparent()
+    text = before.tail if before is not None else parent.text if parent is not None else None
+    return text is not None and "(" in text[-2:]
+
+
+def _outside(el: etree._Element | None, embeds: dict[etree._Element, _Candidate]) -> bool:
+    return el is not None and el not in embeds and not any(a in embeds for a in el.iterancestors())
 
 
 # --- finders -------------------------------------------------------------------------------
 
 
 # Every element any finder could want. Tag lookups use lxml's C iterator (measured: 0.005 ms
-# on a 120 KB page, where one XPath with `self::` tests over every element took 0.8 ms);
-# attribute and class tests are two narrow XPaths; the lazy-markup test, the dearest, runs
-# only when the page mentions "twitter-tweet" at all.
+# on a 120 KB page, where one XPath with `self::` tests over every element took 0.8 ms).
+# Attributes come from one walk of the attribute axis, and classes are tested in Python:
+# `//*[@data-tweet-id or ...]` and `//*[contains(@class, ...)]` cost 0.65 ms a page, as
+# libxml2 tests each attribute of each element and copies the class for each contains().
+# The lazy-markup test, the dearest, runs only when the page mentions "twitter-tweet" more
+# often than its elements, scripts and styles do.
 _EMBED_TAGS = ("blockquote", "iframe", "amp-iframe", "amp-twitter", "template", "script")
-_EMBED_ATTR_NODES = etree.XPath("//*[@data-tweet-id or @data-tweetid or @data-embed-id or @data-attrs]")
-_EMBED_CLASS_NODES = etree.XPath(
-    "//*[@class][contains(@class,'twitter-') or contains(@class,'wp-block-embed-twitter')"
-    " or contains(@class,'is-provider-twitter') or contains(@class,'kg-embed-card')]"
-)
+_EMBED_ATTRS = etree.XPath("//@class | //@data-tweet-id | //@data-tweetid | //@data-embed-id | //@data-attrs")
+#: What an embed's class contains (widgets.js classes, then `_CONTAINER_FORMS`).
+_EMBED_CLASS_MARKERS = ("twitter-", "wp-block-embed-twitter", "is-provider-twitter", "kg-embed-card")
 _LAZY_NODES = etree.XPath("//*[@*[contains(., 'twitter-tweet') and contains(., '<')]]")
 
 
 def _embed_nodes(doc: etree._Element, source: str) -> list[etree._Element]:
+    # The order does not matter: candidates are sorted by document position before merging.
     nodes: dict[etree._Element, None] = dict.fromkeys(doc.iter(*_EMBED_TAGS))
-    nodes.update(dict.fromkeys(_EMBED_ATTR_NODES(doc)))
-    class_nodes = _EMBED_CLASS_NODES(doc)
+    class_nodes: list[etree._Element] = []
+    a, b, c, d = _EMBED_CLASS_MARKERS
+    for value in _EMBED_ATTRS(doc):
+        if value.attrname != "class":
+            nodes[value.getparent()] = None
+        elif a in value or b in value or c in value or d in value:
+            class_nodes.append(value.getparent())
     nodes.update(dict.fromkeys(class_nodes))
-    if _may_hold_lazy_markup(source, class_nodes):
+    if _may_hold_lazy_markup(doc, source, class_nodes):
         nodes.update(dict.fromkeys(_LAZY_NODES(doc)))
     return list(nodes)
 
 
-def _may_hold_lazy_markup(source: str, class_nodes: list[etree._Element]) -> bool:
-    """Does the source name an embed class more often than the tree has such elements?
+def _may_hold_lazy_markup(doc: etree._Element, source: str, class_nodes: list[etree._Element]) -> bool:
+    """Does the source name an embed class more often than the tree accounts for?
 
     Escaped markup in an attribute still spells "twitter-tweet" in the source, but is no
     element of the tree; when every mention is accounted for, the costly search is skipped.
+    The mentions are the embed elements' classes, then the text of scripts and styles: the
+    embed's stylesheet (`.twitter-tweet{...}`) and JSON holding oEmbed HTML name the class on
+    nearly every page (raw text, so each is a mention of its own in the source).
     """
     mentions = source.count("twitter-tweet") + source.count("twitter-video")
     if not mentions:
         return False
-    elements = sum(1 for el in class_nodes if _classes(el) & _EMBED_CLASSES)
-    return mentions > elements
+    accounted = sum(1 for el in class_nodes if _classes(el) & _EMBED_CLASSES)
+    for el in doc.iter("script", "style"):
+        if mentions <= accounted:
+            break
+        text = el.text
+        if text:
+            accounted += text.count("twitter-tweet") + text.count("twitter-video")
+    return mentions > accounted
 
 
 _CONTAINER_MARKERS = tuple(marker for marker, _ in _CONTAINER_FORMS)
@@ -803,12 +841,21 @@ class _PageText:
 # --- links ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
 def link_info(href: str, base: str | None) -> tuple[str, LinkKind, str, StatusRef | None] | None:
     """Absolute URL, kind, host and status of an href; None for UI chrome and non-web links.
 
     Cached: navigation links repeat on every page of a site.
     """
+    # An absolute http(s) href means the same whatever the base, and each page has its own
+    # base (its canonical URL): keyed without it, the links a site repeats on every page hit
+    # the cache across pages (measured: 4 in 5 hrefs of the benchmark corpus).
+    if base is not None and href.startswith(("https://", "http://")):
+        base = None
+    return _link_info(href, base)
+
+
+@lru_cache(maxsize=65536)
+def _link_info(href: str, base: str | None) -> tuple[str, LinkKind, str, StatusRef | None] | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
@@ -820,28 +867,106 @@ def link_info(href: str, base: str | None) -> tuple[str, LinkKind, str, StatusRe
     return url, kind, rules.host_of(url), status
 
 
-_PROSE_ONLY = (
-    "not(ancestor::script or ancestor::style or ancestor::textarea or ancestor::template"
-    " or ancestor::noscript or ancestor::head or ancestor::title)"
-)
-#: Anchors, and the text nodes of prose that may hold a bare URL, in document order.
-_LINK_NODES = etree.XPath(
-    "//a[@href] | //area[@href] | //body//text()[contains(., '/') or contains(., 'www.')]"
-    f"[not(ancestor::a) and {_PROSE_ONLY}]"
-)
-#: Where a flattened tweet's signature could be: "(@handle)" in prose, or a handle in a link
-#: ("(<a href=...>@handle</a>)"). Only then is the page's text built.
-_AT_NODES = etree.XPath(
-    f"//body//text()[contains(., '(@') or contains(., '（@')][{_PROSE_ONLY}]"
-    " | //body//a[starts-with(normalize-space(.), '@')]"
-    "[contains(substring(preceding-sibling::text()[1],"
-    " string-length(preceding-sibling::text()[1]) - 1), '(')]"
-)
-_SHORTCODE_NODES = etree.XPath(f"//body//text()[contains(., '[tweet')][{_PROSE_ONLY}]")
+#: Anchors, and every text node of the body, in document order: one walk serves the links,
+#: the signature pre-check and the shortcodes, and Python sorts the text nodes out. (An XPath
+#: for each, with contains() tests, cost twice as much: libxml2 copies a node's text for each
+#: contains(), and most text nodes are the whitespace between tags.)
+_PAGE_NODES = etree.XPath("//a[@href] | //area[@href] | //body//text()")
+#: Elements whose text is not prose for links, signatures and shortcodes.
+_NOT_PROSE = frozenset({"script", "style", "textarea", "template", "noscript", "head", "title"})
+
+
+@dataclass(slots=True)
+class _PageNodes:
+    """The nodes the detectors look at, from one XPath."""
+
+    #: Anchors, and the text nodes of prose (not in a link) that may hold a bare URL
+    links: list[etree._Element | str]
+    #: Text nodes with "@", each with the element it belongs to (the one before a tail), the
+    #: links it sits in and whether it is prose: where a flattened tweet's signature could be
+    at_texts: list[tuple[str, etree._Element, list[etree._Element], bool]]
+    #: Text nodes of prose that may hold a `[tweet ...]` shortcode
+    shortcodes: list[str]
+
+    @classmethod
+    def of(cls, doc: etree._Element) -> _PageNodes:
+        links: list[etree._Element | str] = []
+        at_texts: list[tuple[str, etree._Element, list[etree._Element], bool]] = []
+        shortcodes: list[str] = []
+        for node in _PAGE_NODES(doc):
+            if not isinstance(node, str):
+                links.append(node)
+                continue
+            may_link = "/" in node or "www." in node
+            has_at = "@" in node
+            has_shortcode = "[tweet" in node
+            if not (may_link or has_at or has_shortcode):
+                continue
+            owner = node.getparent()
+            if owner is None:
+                continue
+            element = owner.getparent() if node.is_tail else owner  # the element holding the text
+            if element is None:
+                continue
+            chain = [element, *element.iterancestors()]
+            tags = {el.tag for el in chain}
+            prose = tags.isdisjoint(_NOT_PROSE)
+            if may_link and prose and "a" not in tags:
+                links.append(node)
+            if has_at:
+                at_texts.append((node, owner, [el for el in chain if el.tag == "a"], prose))
+            if has_shortcode and prose:
+                shortcodes.append(node)
+        return cls(links, at_texts, shortcodes)
+
+
+_LinkMaker = Callable[[str, str, LinkKind, str, Where, int | None, str | None, StatusRef | None], Link]
+
+
+def _link_maker() -> _LinkMaker:
+    """`Link(url, raw, kind, host, where, tweet, text, status)` at half the cost.
+
+    A frozen dataclass sets each field through object.__setattr__ (1.2 us for a Link), and a
+    page has ~200 links: setting the slots directly saved 0.05 s on 300 pages. Should Link
+    change shape or grow a __post_init__, the dataclass itself is used (a test compares both).
+    """
+    names = ("url", "raw", "kind", "host", "where", "tweet", "text", "status")
+    if tuple(f.name for f in fields(Link)) != names or hasattr(Link, "__post_init__"):
+        return Link
+    s_url, s_raw, s_kind, s_host, s_where, s_tweet, s_text, s_status = (
+        getattr(Link, name).__set__ for name in names
+    )
+    new = object.__new__
+
+    def make(
+        url: str,
+        raw: str,
+        kind: LinkKind,
+        host: str,
+        where: Where,
+        tweet: int | None,
+        text: str | None,
+        status: StatusRef | None,
+    ) -> Link:
+        link: Link = new(Link)
+        s_url(link, url)
+        s_raw(link, raw)
+        s_kind(link, kind)
+        s_host(link, host)
+        s_where(link, where)
+        s_tweet(link, tweet)
+        s_text(link, text)
+        s_status(link, status)
+        return link
+
+    return make
+
+
+_new_link = _link_maker()
 
 
 def _collect_links(
-    doc: etree._Element,
+    link_nodes: list[etree._Element | str],
     page: _PageText | None,
     base: str | None,
     anchor_tweet: dict[etree._Element, int],
@@ -851,7 +976,11 @@ def _collect_links(
     """Every link of the page, in document order: anchors by their href, bare URLs in prose."""
     anchor_offsets = {el: s for s, _, el in page.anchor_spans} if page is not None else {}
     links: list[Link] = []
-    for node in _LINK_NODES(doc):
+    append = links.append
+    # A page has ~200 anchors, many on the same line (menus, share bars): their Where is one
+    # immutable value, built once.
+    href_wheres: dict[tuple[int | None, str], Where] = {}
+    for node in link_nodes:
         if isinstance(node, str):  # a text node
             owner = node.getparent()
             if owner is None:
@@ -869,7 +998,7 @@ def _collect_links(
                     offset = page.offset_of_text(owner, node.is_tail)
                     if offset is not None:
                         tweet = _flat_tweet_at(offset + start, flat_spans)
-                links.append(
+                append(
                     Link(
                         url=url,
                         raw=raw,
@@ -893,18 +1022,11 @@ def _collect_links(
             tweet = tweet_of_element.get(node)
         text = node.text if len(node) == 0 else "".join(node.itertext())
         text = _squash(text) if text else ""
-        links.append(
-            Link(
-                url=url,
-                raw=href,
-                kind=kind,
-                host=host,
-                where=_where(node, "href"),
-                tweet=tweet,  # type: ignore[arg-type]
-                text=text[:300] or None,
-                status=status,
-            )
-        )
+        key = (node.sourceline, node.tag)
+        where = href_wheres.get(key)
+        if where is None:
+            where = href_wheres[key] = Where(line=key[0], element=key[1], attribute="href")
+        append(_new_link(url, href, kind, host, where, tweet, text[:300] or None, status))
     return links
 
 
@@ -1088,6 +1210,11 @@ def _str_or_none(value: object) -> str | None:
 
 
 def _squash(text: str) -> str:
+    # Most anchor texts are one line with single spaces: nothing to squash. Every character
+    # \s matches, the space aside, is unprintable (checked over all of Unicode), so then
+    # stripping the ends gives what the substitution would.
+    if text.isprintable() and "  " not in text:
+        return text.strip()
     return _WS.sub(" ", text).strip()
 
 
@@ -1104,10 +1231,21 @@ def _inner_html(el: etree._Element) -> str:
 
 def _base_url(doc: etree._Element, given: str | None) -> str | None:
     """Where relative links point: <base href>, else the canonical URL, else where it was fetched."""
-    for xpath in ("//base/@href", "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        values = doc.xpath(xpath)
+    # One C-level walk for the three kinds of element (an XPath each cost three walks).
+    found: tuple[list[str], list[str], list[str]] = ([], [], [])
+    for el in doc.iter("base", "link", "meta"):
+        tag = el.tag
+        if tag == "base":
+            rank, value = 0, el.get("href")
+        elif tag == "link":
+            rank, value = 1, el.get("href") if el.get("rel") == "canonical" else None
+        else:
+            rank, value = 2, el.get("content") if el.get("property") == "og:url" else None
+        if value is not None:
+            found[rank].append(value)
+    for values in found:
         for value in values:
-            url = rules.absolutize(str(value), given)
+            url = rules.absolutize(value, given)
             if url:
                 return url
     return given
