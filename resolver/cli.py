@@ -230,7 +230,8 @@ def expand_command(
             "--workers",
             "-j",
             min=0,
-            help="Processes (0: one per core from 2,000 links on). A host's links stay in one process.",
+            help="Processes (0: from 2,000 links on, up to one per core once one process is CPU-bound)."
+            " A host's links stay in one process.",
         ),
     ] = 0,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ import pytest
 
 import resolver
 from resolver.expander.engine import ExpandOptions
+from resolver.net import run_async
 from tests.web.scenarios import Web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,3 +328,112 @@ def test_scan_output_piped_to_stdin_is_read_as_a_scan(local_web: Web) -> None:
     assert done.returncode == 0, done.stderr
     assert sorted(row["verdict"] for row in jsonl(done.stdout)) == ["ok", "ok"]
     assert any("t.co/eKInDZJCbH" in row["url"] for row in jsonl(done.stdout))
+
+
+def _spread_links(local_web: Web, count: int) -> list[str]:
+    urls = []
+    for i in range(count):
+        local_web.page(f"https://site{i % 6}.example/p{i}", "<html>x</html>")
+        local_web.redirect(f"https://sh{i % 4}.example/{i}", f"https://site{i % 6}.example/p{i}")
+        urls.append(f"https://sh{i % 4}.example/{i}")
+    return urls
+
+
+async def _adaptive(urls: list[str]) -> list[tuple[str, str, str]]:
+    from resolver.expander.engine import Expander
+    from resolver.expander.workers import stream_parallel
+
+    options = ExpandOptions(retries=0, concurrency=8, per_host=2)
+    async with Expander(options) as expander:
+        found = [r async for r in stream_parallel(expander, list(enumerate(urls)), 2, adaptive=True)]
+    found.sort(key=lambda r: r.index if r.index is not None else -1)
+    return [(r.url, r.final_url, r.verdict.value) for r in found]
+
+
+def test_adaptive_workers_are_spawned_only_when_this_process_is_cpu_bound(
+    local_web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resolver.expander import workers
+
+    urls = _spread_links(local_web, 300)  # more than the 64 chains a window starts at once
+    local_web.latency = 0.01
+    spawned: list[bool] = []
+    real_spawn = workers._Dealer._spawn
+
+    def spying_spawn(self: workers._Dealer) -> None:
+        spawned.append(True)
+        real_spawn(self)
+
+    monkeypatch.setattr(workers._Dealer, "_spawn", spying_spawn)
+    monkeypatch.setattr(workers, "PROBE_SECONDS", 0.05)
+    monkeypatch.setattr(workers, "PROBES_HOT", 1)
+    monkeypatch.setattr(workers, "MIN_HANDOFF", 1)
+
+    # Waiting on the network (never 200% of a core busy): everything stays in this process.
+    monkeypatch.setattr(workers, "BUSY_FRACTION", 2.0)
+    alone = run_async(_adaptive(urls))
+    assert spawned == []
+    assert local_web.count() == 600
+
+    # "CPU-bound" from the first probe: the other shard goes to a worker mid-run.
+    local_web.reset_log()
+    monkeypatch.setattr(workers, "BUSY_FRACTION", 0.0)
+    shared = run_async(_adaptive(urls))
+    assert spawned == [True]
+    assert shared == alone
+    assert all(verdict == "ok" for _, _, verdict in shared)
+    assert local_web.count() == 600  # each link once: nothing fetched by both processes
+
+
+def test_slots_shrink_for_a_lent_share_and_grow_back() -> None:
+    from resolver.expander.limits import Limits, Slots
+
+    async def main() -> list[str]:
+        events: list[str] = []
+        limits = Limits(4, 4)
+        gates = [asyncio.Event() for _ in range(4)]
+
+        async def request(n: int) -> None:
+            async with limits.slot(f"h{n}.example"):
+                events.append(f"start {n}")
+                await gates[n % 4].wait()
+
+        first = [asyncio.ensure_future(request(n)) for n in range(4)]
+        await asyncio.sleep(0)
+        lend = asyncio.ensure_future(limits.reserve(2))  # 4 in flight: it waits for 2 to end
+        await asyncio.sleep(0.01)
+        events.append(f"lent {lend.done()}")
+        gates[0].set()
+        gates[1].set()
+        await lend
+        events.append(f"lent, {limits.free_size()} left")
+        later = asyncio.ensure_future(request(4))  # gate 0 is open: it would run at once
+        await asyncio.sleep(0.01)
+        events.append(f"later started {later.done()}")
+        gates[2].set()
+        gates[3].set()
+        await asyncio.gather(*first)
+        await later  # two slots in use at most: it ran once the others ended
+        limits.unreserve(2)
+        events.append(f"back to {limits.free_size()}")
+
+        slots = Slots(1)
+        await slots.acquire()
+        waiting = asyncio.ensure_future(slots.acquire())
+        await asyncio.sleep(0)
+        slots.release()  # granted to `waiting`...
+        waiting.cancel()  # ...which is cancelled before it runs: the slot must come back
+        await asyncio.gather(waiting, return_exceptions=True)
+        events.append(f"used {slots.used}")
+        return events
+
+    events = asyncio.run(main())
+    assert events[:4] == ["start 0", "start 1", "start 2", "start 3"]
+    assert events[4:] == [
+        "lent False",
+        "lent, 2 left",
+        "later started False",
+        "start 4",
+        "back to 4",
+        "used 0",
+    ]

@@ -564,24 +564,6 @@ def test_readme_documents_every_verdict_and_hop_type() -> None:
         assert f"| `{slug.value}` |" in section, slug
 
 
-@pytest.mark.parametrize(
-    ("total", "sizes", "expected"),
-    [
-        (64, [2700, 2300], [35, 29]),
-        (64, [5000, 0], [64, 0]),
-        (64, [0, 0], [0, 0]),
-        (3, [1, 1, 1, 1], [1, 1, 1, 1]),
-        (64, [1, 1000], [1, 63]),
-    ],
-)
-def test_concurrency_is_shared_in_proportion_to_links(
-    total: int, sizes: list[int], expected: list[int]
-) -> None:
-    from resolver.expander.workers import concurrency_shares
-
-    assert concurrency_shares(total, sizes) == expected
-
-
 def test_a_hosts_links_go_to_one_worker() -> None:
     from resolver.expander.workers import shard_of
 

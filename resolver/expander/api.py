@@ -23,9 +23,10 @@ async def aexpand_iter(
 ) -> AsyncIterator[Expansion]:
     """Expand `urls`, yielding each result as it completes (`result.index` is its position).
 
-    `workers`: processes to spread the requests over (None or 0: one per core for 2,000
-    links or more, else 1). Each host's links stay in one process, so the per-host limit
-    holds; the global concurrency is shared between them.
+    `workers`: processes to spread the requests over (None or 0: automatic, up to one per
+    core for 2,000 links or more, spawned only once this process's CPU is what limits the
+    run). Each host's links stay in one process, so the per-host limit holds; the global
+    concurrency is shared between them.
     """
     async with Expander(options, config=config, store=store) as expander:
         if workers == 1:
@@ -34,7 +35,12 @@ async def aexpand_iter(
             return
         items = list(enumerate(urls))
         count = worker_count_for(len(items), workers)
-        stream = expander.stream_indexed(items) if count == 1 else stream_parallel(expander, items, count)
+        # Left to itself (0 or None), a run spawns its workers only once it is CPU-bound.
+        stream = (
+            expander.stream_indexed(items)
+            if count == 1
+            else stream_parallel(expander, items, count, adaptive=not workers)
+        )
         async for result in stream:
             yield result
 

@@ -13,6 +13,8 @@ halves again with each success.
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,6 +24,68 @@ from resolver.rules import for_domain
 
 BACKOFF_START = 1.0
 BACKOFF_MAX = 60.0
+
+
+class Slots:
+    """A counting semaphore whose size can change while it is in use (FIFO, like asyncio's).
+
+    `Limits.reserve` lends part of the run's concurrency to a worker process: the size
+    shrinks at once, the requests in flight finish, and no new one starts until fewer than
+    the new size are in flight. (Taking asyncio.Semaphore permits one by one instead queues
+    behind every waiting request: measured, the lent share reached the worker seconds late.)
+    """
+
+    __slots__ = ("_drained", "_waiters", "size", "used")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._drained: list[asyncio.Future[None]] = []
+
+    async def acquire(self) -> None:
+        if self.used < self.size and not self._waiters:
+            self.used += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # granted: `used` already counts this request
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # granted, then cancelled before it could run
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        self.used -= 1
+        self._wake()
+
+    def resize(self, size: int) -> None:
+        self.size = max(0, size)
+        self._wake()
+
+    async def drained(self) -> None:
+        """Return once no more than `size` are in use."""
+        if self.used > self.size:
+            waiter = asyncio.get_running_loop().create_future()
+            self._drained.append(waiter)
+            await waiter
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while waiters and self.used < self.size:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                self.used += 1
+                waiter.set_result(None)
+        if self._drained and self.used <= self.size:
+            drained, self._drained = self._drained, []
+            for waiter in drained:
+                if not waiter.done():
+                    waiter.set_result(None)
 
 
 @dataclass(slots=True)
@@ -62,8 +126,30 @@ class Limits:
         self.host_intervals = {host.lower(): max(0.0, s) for host, s in (host_intervals or {}).items()}
         if any(limit < 1 for limit in (*self.gate_limits.values(), *self.host_limits.values())):
             raise ValueError("gate limits must be at least 1")
-        self._global = asyncio.Semaphore(concurrency)
+        self._global = Slots(concurrency)
+        self._reserved = 0  #: global slots lent to other processes (`reserve`)
         self._gates: dict[str, HostGate] = {}
+
+    async def reserve(self, slots: int) -> None:
+        """Take `slots` global slots out of this process's use, waiting for each to be free.
+
+        How a parent hands part of the run's concurrency to a worker process only once the
+        worker can use it, without ever exceeding the total: it runs with all of it meanwhile.
+        """
+        slots = min(slots, self._global.size)
+        self._reserved += slots
+        self._global.resize(self._global.size - slots)
+        await self._global.drained()
+
+    def free_size(self) -> int:
+        """The global slots this process may use now (its concurrency less what it lent)."""
+        return self._global.size
+
+    def unreserve(self, slots: int) -> None:
+        """Give back `slots` reserved slots (a worker finished: its share comes back here)."""
+        slots = min(slots, self._reserved)
+        self._reserved -= slots
+        self._global.resize(self._global.size + slots)
 
     def _gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
@@ -83,8 +169,11 @@ class Limits:
             async with gate.slots:
                 if gate.next_start or gate.interval:
                     await self._wait_turn(gate)
-                async with self._global:
+                await self._global.acquire()
+                try:
                     yield
+                finally:
+                    self._global.release()
         finally:
             gate.users -= 1
             if gate.users == 0 and gate.next_start <= time.monotonic() and not gate.backoff:
@@ -120,4 +209,4 @@ class Limits:
         return max(0.0, gate.next_start - time.monotonic()) if gate else 0.0
 
 
-__all__ = ["BACKOFF_MAX", "BACKOFF_START", "HostGate", "Limits"]
+__all__ = ["BACKOFF_MAX", "BACKOFF_START", "HostGate", "Limits", "Slots"]
