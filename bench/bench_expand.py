@@ -699,7 +699,8 @@ class Report:
                     lines[-1] += (
                         ", with `--workers N` for N in "
                         + ", ".join(map(str, self.tools.resolver_variants))
-                        + " (`-jN` below; 0 is its own choice: from 2,000 links on, up to one process per core once one process is CPU-bound)"
+                        + " (`-jN` below; 0 is its own choice: from 2,000 links on, up to one"
+                        + " process per core once one process is CPU-bound)"
                     )
         for tool, why in self.tools.available.items():
             lines.append(f"- **{tool} not run**: {why}")
