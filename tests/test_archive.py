@@ -11,12 +11,14 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -24,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 from resolver.archive.verify import verify_folder
 from resolver.archive.warc import check_warc
 from tests.web.model import Response
+from tests.web.scenarios import Web
 from tests.web.twitter import (
     EXAMPLE_FOOTAGE_ID,
     EXAMPLE_RADIO_RECON_ID,
@@ -448,3 +451,185 @@ def test_two_articles_with_one_name_keep_apart(twitter_web: TwitterWeb, tmp_path
     assert len(set(folders)) == 2 and all(f.parent == out for f in folders)
     sources = {manifest_of(f)["article"]["source"] for f in folders}
     assert sources == {str(tmp_path / "one" / "story.txt"), str(tmp_path / "two" / "story.txt")}
+
+
+# --- stylesheets saved with what they load ----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"bg-image-bytes"
+GIF = b"GIF89a" + b"h1-image-bytes"
+WOFF2 = b"wOF2" + bytes(range(256))  # binary: kept byte for byte
+#: A `url()` or `@import` string that would fetch from the network.
+REMOTE_CSS_URL = re.compile(
+    r"""(?:url\(\s*["']?|@import\s*["'])\s*(?:[a-z][a-z0-9+.-]*:|//)""", re.IGNORECASE
+)
+
+
+def serve(web: Web, url: str, content_type: str, body: bytes) -> None:
+    web.route(url, Response(200, (("Content-Type", content_type),), body))
+
+
+def saved_copy(folder: Path, url: str) -> dict:
+    [link] = [link for link in manifest_of(folder)["links"] if link["url"] == url]
+    assert link["verdict"] == "ok" and link["copy"]["html"]
+    return link["copy"]
+
+
+def css_targets(folder: Path, css_path: str) -> list[Path]:
+    """The files a saved stylesheet's `url()`s point at, resolved from its own folder."""
+    css = (folder / css_path).read_text(encoding="utf-8")
+    return [(folder / css_path).parent / unquote(u) for u in re.findall(r'url\("([^"]*)"\)', css)]
+
+
+def test_a_stylesheet_is_saved_with_its_fonts_images_and_imports(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://styled.example/2015/story",
+        '<html><head><title>Styled</title><link rel="stylesheet" href="/css/site.css"></head>'
+        "<body><h1>Title</h1><p>Text</p></body></html>",
+    )
+    serve(
+        web,
+        "https://styled.example/css/site.css",
+        "text/css; charset=utf-8",
+        b'@import "parts/more.css";\n'
+        b'@font-face { font-family: Body; src: url("../fonts/body.woff2?v=2#iefix") format("woff2"); }\n'
+        b"body { background-image: url(img/bg.png); font-family: Body; }\n"
+        b'.quote::before { content: "\xe2\x80\x9c"; }\n',
+    )
+    serve(
+        web,
+        "https://styled.example/css/parts/more.css",
+        "text/css",
+        b"@import url(deeper.css);\nh1 { background: url('../img/h1.gif') no-repeat; }\n",
+    )
+    serve(web, "https://styled.example/css/parts/deeper.css", "text/css", b"p { color: red }")
+    serve(web, "https://styled.example/css/img/bg.png", "image/png", PNG)
+    serve(web, "https://styled.example/css/img/h1.gif", "image/gif", GIF)
+    # Served as many servers do: no font type, so the name's extension says what it is.
+    serve(web, "https://styled.example/fonts/body.woff2", "application/octet-stream", WOFF2)
+    article = tmp_path / "story.txt"
+    article.write_text("https://styled.example/2015/story\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "story.archive"
+    copy = saved_copy(folder, "https://styled.example/2015/story")
+    page = folder / copy["html"]
+    [link] = re.findall(r'<link rel="stylesheet" href="([^"]+)">', page.read_text(encoding="utf-8"))
+    site_css = (page.parent / unquote(link)).relative_to(folder).as_posix()
+    assert site_css in copy["resources"] and site_css.endswith(".css")
+    site = (folder / site_css).read_text(encoding="utf-8")
+    assert site.startswith('@charset "utf-8";') and "\u201c" in site  # written as UTF-8, and says so
+    # Every url() of the stylesheet is a file beside it holding the served bytes; the import is
+    # rewritten in turn, and its own import (two levels deep) is not fetched.
+    targets = css_targets(folder, site_css)
+    assert [t.read_bytes() for t in targets[1:]] == [WOFF2, PNG]
+    assert targets[1].suffix == ".woff2"
+    more_css = targets[0].relative_to(folder).as_posix()
+    assert more_css.endswith(".css") and more_css in copy["resources"]
+    more = (folder / more_css).read_text(encoding="utf-8")
+    assert "@import none" in more and "deeper" not in more
+    assert [t.read_bytes() for t in css_targets(folder, more_css)] == [GIF]
+    assert web.count("styled.example", "/css/parts/deeper.css") == 0
+    assert all(t.parent == page.parent / unquote(link).rsplit("/", 1)[0] for t in targets)
+    for saved in folder.rglob("*.css"):
+        assert not REMOTE_CSS_URL.search(saved.read_text(encoding="utf-8")), saved
+    # Each was fetched once, and its exchange is in the run's WARC.
+    warc = folder / manifest_of(folder)["runs"][0]["warc"][0]
+    responses = {uri for kind, uri, _ in records(warc) if kind == "response"}
+    fetched = {
+        "https://styled.example/css/site.css",
+        "https://styled.example/css/parts/more.css",
+        "https://styled.example/css/img/bg.png",
+        "https://styled.example/css/img/h1.gif",
+        "https://styled.example/fonts/body.woff2?v=2",
+    }
+    assert fetched <= responses
+    assert all(web.count("styled.example", urlsplit(u).path) == 1 for u in fetched)
+    assert verify_folder(folder).intact
+
+
+def test_a_hostile_stylesheet_stays_harmless(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://hostile.example/p",
+        '<html><head><link rel=stylesheet href="h.css"></head><body><p>Text</p></body></html>',
+    )
+    serve(
+        web,
+        "https://hostile.example/h.css",
+        # An HTML type, and a charset the file does not need: saved as CSS all the same.
+        "text/html; charset=iso-8859-1",
+        b".a { background: url(javascript:alert(1)) }\n"
+        b'.b { background: url("javascript:alert(2)") }\n'
+        b".c { background: u\\72l(https://tracker.example/beacon.png) }\n"
+        b'.d::after { content: "</style><script>alert(3)</script>" }\n'
+        b".e { behavior: url(/x.htc); -moz-binding: url(/x.xml#b); width: expression(alert(4)) }\n"
+        b'.f { background: url("data:text/html,<script>alert(5)</script>") }\n',
+    )
+    serve(web, "https://tracker.example/beacon.png", "image/png", PNG)
+    serve(web, "https://hostile.example/x.htc", "text/x-component", b"<script>alert(6)</script>")
+    article = tmp_path / "h.txt"
+    article.write_text("https://hostile.example/p\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "h.archive"
+    copy = saved_copy(folder, "https://hostile.example/p")
+    [css_path] = [r for r in copy["resources"] if r.endswith(".css")]
+    css = (folder / css_path).read_text(encoding="utf-8")
+    lowered = css.lower()
+    # What ran or fetched is renamed into invalid tokens (`removed-expression-`), or `none`.
+    for bad in (
+        "javascript:",
+        "<",
+        "\\72",
+        "expression(",
+        "behavior:",
+        "-moz-binding:",
+        "data:",
+    ):
+        assert bad not in lowered, bad
+    assert not REMOTE_CSS_URL.search(css)
+    # The escaped url() is a url() to a browser: saved like any other, and shown locally.
+    assert [t.read_bytes() for t in css_targets(folder, css_path)] == [PNG]
+    assert web.count("hostile.example", "/x.htc") == 0  # code, never fetched
+    page = (folder / copy["html"]).read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "Content-Security-Policy" in page
+    assert verify_folder(folder).intact
+
+
+def test_what_a_stylesheet_loads_counts_against_max_resources(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://capped.example/p",
+        '<html><head><link rel=stylesheet href="/s.css"></head><body><img src="/i.png"></body></html>',
+    )
+    serve(
+        web, "https://capped.example/s.css", "text/css", b"a{background:url(a.png)} b{background:url(b.png)}"
+    )
+    for name in ("i", "a", "b"):
+        serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
+    article = tmp_path / "c.txt"
+    article.write_text("https://capped.example/p\n", encoding="utf-8")
+    done = run(
+        "archive",
+        "--no-cache",
+        "--no-tweets",
+        "--no-wayback",
+        "--max-resources",
+        "3",
+        "-f",
+        "json",
+        str(article),
+    )
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "c.archive"
+    copy = saved_copy(folder, "https://capped.example/p")
+    assert len(copy["resources"]) == 3  # the page's two, then the first its stylesheet names
+    [css_path] = [r for r in copy["resources"] if r.endswith(".css")]
+    css = (folder / css_path).read_text(encoding="utf-8")
+    assert [t.read_bytes() for t in css_targets(folder, css_path)] == [PNG + b"a"]
+    assert "b{background:none}" in css and web.count("capped.example", "/b.png") == 0

@@ -289,6 +289,12 @@ EXTENSION_CASES: list[tuple[str | None, str | None, str]] = [
     ("text/css", None, "css"),
     ("application/javascript", None, "js"),
     ("application/zip", None, "zip"),
+    # fonts, under their registered and their pre-RFC 8081 types
+    ("font/woff2", None, "woff2"),
+    ("application/font-woff2", None, "woff2"),
+    ("application/x-font-ttf", None, "ttf"),
+    ("application/vnd.ms-fontobject", None, "eot"),
+    ("application/octet-stream", "https://x/fonts/a.woff2?v=4.7.0", "woff2"),
     # unknown type: the URL's extension, when it is safe and informative
     ("application/octet-stream", "https://x/report.PDF", "pdf"),
     (None, "https://x/photo.jpeg?w=300", "jpg"),

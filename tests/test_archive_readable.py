@@ -17,10 +17,14 @@ from resolver.archive.readable import (
     LAZY_IMAGE_ATTRIBUTES,
     REMOVED_ATTRIBUTES,
     REMOVED_ELEMENTS,
+    STYLESHEET_CHARSET,
     ReadableCopy,
+    clean_stylesheet,
+    decode_stylesheet,
     main_text,
     make_readable,
     resource_urls,
+    stylesheet_urls,
 )
 
 URL = "https://news.example/2015/10/21/story.html"
@@ -734,6 +738,132 @@ def test_junk_html_never_raises_and_stays_inert(page: str) -> None:
     assert_inert(copy.html)
     assert isinstance(main_text(page), str)
     assert all(kind in ("image", "style") for kind, _ in resource_urls(page, URL))
+
+
+# --- saved stylesheets --------------------------------------------------------------------
+
+SHEET = "https://cdn.example/css/site.css"
+
+# (stylesheet, what it names)
+SHEET_URL_CASES: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        '@import "a.css" screen; @import url(/b.css); body{background:url(img/bg.png)}',
+        [
+            ("style", "https://cdn.example/css/a.css"),
+            ("style", "https://cdn.example/b.css"),
+            ("image", "https://cdn.example/css/img/bg.png"),
+        ],
+    ),
+    (
+        '@font-face{font-family:F;src:url("../f.woff2?v=1#iefix") format("woff2"),url(\'f.woff\')}'
+        "h1{cursor:url(c.cur),auto}",
+        [
+            ("font", "https://cdn.example/f.woff2?v=1"),
+            ("font", "https://cdn.example/css/f.woff"),
+            ("image", "https://cdn.example/css/c.cur"),
+        ],
+    ),
+    ("a{background:u\\72l(x.png)}", [("image", "https://cdn.example/css/x.png")]),  # escaped url(
+    # Comments go first, as in the sanitiser: it reads `u/**/rl(` as a url( (the safe side).
+    ("a{background:u/**/rl(x.png)}", [("image", "https://cdn.example/css/x.png")]),
+    ("/* url(commented.png) */ a{color:red}", []),
+    ("a{background:url(x.png)} b{background:url(x.png#y)}", [("image", "https://cdn.example/css/x.png")]),
+    (
+        "a{background:url(javascript:alert(1));b:url(data:image/png;base64,AA==);c:url(#grad)}",
+        [],
+    ),
+    ("a{behavior:url(x.htc);-moz-binding:url(x.xml#b)}", []),  # code: never fetched
+    ("a{background:url(//other.example/y.png)}", [("image", "https://other.example/y.png")]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize(("css", "expected"), SHEET_URL_CASES)
+def test_stylesheet_urls(css: str, expected: list[tuple[str, str]]) -> None:
+    assert stylesheet_urls(css, SHEET) == expected
+
+
+SHEET_SAVED = {
+    "https://cdn.example/css/img/bg.png": "bg.png",
+    "https://cdn.example/f.woff2?v=1": "f é.woff2",
+    "https://cdn.example/css/a.css": "a.css",
+}
+
+# (stylesheet, what its saved copy holds after the charset line)
+CLEAN_SHEET_CASES: list[tuple[str, str]] = [
+    ("body{background:url(img/bg.png)}", 'body{background:url("bg.png")}'),
+    ("body{background:url(/css/img/bg.png#x)}", 'body{background:url("bg.png")}'),
+    ('@import "a.css"; @import url(b.css);', '@import url("a.css"); @import none;'),
+    ("@font-face{src:url(../f.woff2?v=1#iefix)}", '@font-face{src:url("f%20%C3%A9.woff2")}'),
+    ("a{background:url(https://evil.example/t.png)}", "a{background:none}"),
+    ("a{background:u\\72l(https://evil.example/t.png)}", "a{background:none}"),
+    (
+        'a{content:"</style><script>alert(1)</script>"}',
+        'a{content:"\\3c /style>\\3c script>alert(1)\\3c /script>"}',
+    ),
+    ('@charset "iso-8859-1";\na{content:"\u00e9"}', '\na{content:"\u00e9"}'),
+    ("\ufeffa{color:red}", "a{color:red}"),
+]
+
+
+@pytest.mark.parametrize(("css", "expected"), CLEAN_SHEET_CASES)
+def test_clean_stylesheet(css: str, expected: str) -> None:
+    assert clean_stylesheet(css, SHEET, SHEET_SAVED) == STYLESHEET_CHARSET + expected
+
+
+# (bytes, Content-Type, text)
+DECODE_SHEET_CASES: list[tuple[bytes, str | None, str]] = [
+    (b"a{content:'\xc3\xa9'}", None, "a{content:'\u00e9'}"),
+    (b"a{content:'\xe9'}", "text/css; charset=iso-8859-1", "a{content:'\u00e9'}"),
+    (b'@charset "iso-8859-1";a{content:"\xe9"}', "text/css", '@charset "iso-8859-1";a{content:"\u00e9"}'),
+    (b"\xef\xbb\xbfa{content:'\xc3\xa9'}", "text/css; charset=iso-8859-1", "a{content:'\u00e9'}"),  # BOM wins
+    (b'@charset "utf-16";a{}', None, '@charset "utf-16";a{}'),  # read as ASCII: UTF-16 means UTF-8
+    (b"a{}", "text/css; charset=no-such-charset", "a{}"),
+]
+
+
+@pytest.mark.parametrize(("data", "content_type", "text"), DECODE_SHEET_CASES)
+def test_decode_stylesheet(data: bytes, content_type: str | None, text: str) -> None:
+    assert decode_stylesheet(data, content_type) == text
+
+
+_CSS_PIECES = [
+    "url(",
+    "u\\72l(",
+    "\\75 rl(",
+    ")",
+    "'",
+    '"',
+    "\\",
+    "/*",
+    "*/",
+    "@import ",
+    "@font-face{",
+    "}",
+    "{",
+    "https://evil.example/x",
+    "javascript:",
+    "expression(",
+    "</style><script>",
+    "img/bg.png",
+    "data:text/html,",
+    ";",
+    " ",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CSS_PIECES), max_size=30).map("".join))
+def test_junk_stylesheets_never_fetch_from_the_network(css: str) -> None:
+    cleaned = clean_stylesheet(css, SHEET, SHEET_SAVED)
+    low = cleaned.lower()
+    assert "<" not in cleaned and "javascript:" not in low and "expression(" not in low
+    for m in re.finditer(r"url\(", cleaned, re.IGNORECASE):
+        assert cleaned[m.end() : m.end() + 1] == '"', cleaned  # every url() left is one of ours
+    for target in re.findall(r'url\("([^"]*)"\)', cleaned):
+        assert target in ("bg.png", "a.css", "f%20%C3%A9.woff2") or target.startswith("#"), cleaned
+    assert all(kind in ("style", "font", "image") for kind, _ in stylesheet_urls(css, SHEET))
 
 
 # --- the tables themselves ------------------------------------------------------------------

@@ -12,8 +12,9 @@ One run, for one article:
 2. Each distinct link is an *item*: its whole chain is expanded by the expansion engine with
    a `Recorder` attached, so every hop's request and response is kept (raw bodies spooled to
    disk, bounded); the page it ends on is turned into a readable copy (`readable.py`) with
-   its images and stylesheets fetched and saved beside it; a non-HTML target is saved as it
-   is; a failure gets the Wayback's capture nearest the article's date.
+   its images and stylesheets fetched and saved beside it (the stylesheets rewritten to load
+   only the fonts and images saved with them); a non-HTML target is saved as it is; a
+   failure gets the Wayback's capture nearest the article's date.
 3. The tweets (`resolver.twitter`): each record as JSON, a card, its media downloaded.
 4. Each item is *committed* on its own: its WARC records written to a part file (atomic), its
    copies written (atomic), then the manifest rewritten (atomic, at most once a second). A
@@ -303,6 +304,7 @@ class _Capture:
     resources: list[tuple[str, str]] = field(default_factory=list)  #: (kind, url) saved with it
     readable: tuple[str, str, str | None] | None = None  #: the copy's html, text and title
     local: dict[str, str] = field(default_factory=dict)  #: resource URL -> its path beside the copy
+    styles: dict[str, str] = field(default_factory=dict)  #: stylesheet URL -> its rewritten text
     memento: dict[str, Any] | None = None
 
 
@@ -518,18 +520,7 @@ class _Run:
                 )
                 capture.resources = wanted
                 if wanted:
-                    await asyncio.gather(*(a.fetcher.get(u, max_bytes=0) for _, u in wanted))
-                    stem = names.url_filename(page_url)
-                    for _kind, resource_url in wanted:
-                        exchange = next(
-                            (e for e in reversed(a.recorder.by_url(resource_url)) if 200 <= e.status < 300),
-                            None,
-                        )
-                        if exchange is not None:
-                            ext = names.extension_for(_content_type(exchange), resource_url)
-                            capture.local[resource_url] = (
-                                f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
-                            )
+                    await self._resources(capture, wanted, names.url_filename(page_url))
                 if capture.page is not None and capture.readable is None:
                     capture.readable = await a.cpu(
                         _readable_job, capture.page, page_url, final.started_at, capture.local
@@ -539,6 +530,100 @@ class _Run:
             memento = await nearest(a.lookups, expansion.final_url or url, self.published)
             capture.memento = memento.to_json() if memento else None
         return capture
+
+    async def _resources(self, capture: _Capture, wanted: list[tuple[str, str]], stem: str) -> None:
+        """Fetch a page's resources into `capture.local`, its stylesheets' ones included.
+
+        What a stylesheet needs (its fonts, images and `@import`s) is known only once it has
+        arrived, so the rounds follow one another: the page's resources, then what its
+        stylesheets name, then what the stylesheets they import name (imports one level deep:
+        an import of an import stays `none`). Every request goes through the run's fetcher,
+        in the link's item, so each is recorded in the WARC with the page; all of them count
+        against `max_resources`, the page's own first. The saved stylesheets are rewritten
+        (`clean_stylesheet`) into `capture.styles`, to be written instead of their bytes.
+        """
+        budget = self.options.max_resources
+        seen = {url for _, url in wanted}
+        kinds: dict[str, str] = {}
+        await self._fetch_round(capture, wanted, stem, kinds)
+        sheets = [url for url in capture.local if _is_sheet(kinds[url], capture.local[url])]
+        named = await self._stylesheet_urls(sheets)
+        for depth in (1, 2):
+            found: dict[str, str] = {}  # URL -> kind, in order, the first kind winning
+            for sheet in sheets:
+                for kind, url in named.get(sheet, []):
+                    if url not in seen and (depth == 1 or kind != "style"):
+                        found.setdefault(url, kind)
+            more = [(kind, url) for url, kind in found.items()][: max(0, budget - len(seen))]
+            if not more:
+                break
+            seen.update(url for _, url in more)
+            capture.resources.extend(more)
+            await self._fetch_round(capture, more, stem, kinds)
+            sheets = [
+                url for kind, url in more if url in capture.local and _is_sheet(kind, capture.local[url])
+            ]
+            if depth == 1 and sheets:
+                named = await self._stylesheet_urls(sheets)
+        await self._clean_stylesheets(capture, kinds)
+
+    async def _fetch_round(
+        self, capture: _Capture, wanted: list[tuple[str, str]], stem: str, kinds: dict[str, str]
+    ) -> None:
+        """GET each of `wanted` (recorded) and give each one that answered 2xx its local path."""
+        a = self.a
+        assert a.fetcher is not None
+        await asyncio.gather(*(a.fetcher.get(u, max_bytes=0) for _, u in wanted))
+        for kind, resource_url in wanted:
+            exchange = self._resource_exchange(resource_url)
+            if exchange is not None:
+                # A stylesheet is saved rewritten, as CSS, whatever type it was served as: a
+                # file:// load has no Content-Type, and browsers take the type from the name.
+                ext = "css" if kind == "style" else names.extension_for(_content_type(exchange), resource_url)
+                capture.local[resource_url] = f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
+                kinds[resource_url] = kind
+
+    def _resource_exchange(self, url: str) -> Exchange | None:
+        assert self.a.recorder is not None
+        return next((e for e in reversed(self.a.recorder.by_url(url)) if 200 <= e.status < 300), None)
+
+    def _sheet_bodies(self, urls: list[str]) -> list[_SheetBody]:
+        """(body file, Content-Encoding, Content-Type, URL) of saved stylesheets, for the workers."""
+        out = []
+        for url in urls:
+            exchange = self._resource_exchange(url)
+            if exchange is not None:
+                path = str(exchange.body_path) if exchange.body_path is not None else None
+                encoding = _header(exchange, "content-encoding")
+                out.append((path, encoding, _header(exchange, "content-type"), url))
+        return out
+
+    async def _stylesheet_urls(self, sheets: list[str]) -> dict[str, list[tuple[str, str]]]:
+        bodies = self._sheet_bodies(sheets)
+        if not bodies:
+            return {}
+        found = await self.a.cpu(_stylesheet_urls_job, bodies, self._sheet_limit())
+        return dict(zip([url for *_, url in bodies], found, strict=True))
+
+    async def _clean_stylesheets(self, capture: _Capture, kinds: dict[str, str]) -> None:
+        """Rewrite every saved stylesheet so that it loads only the files saved beside it; one
+        that cannot be read back is not saved (the copy then drops its <link>)."""
+        sheets = [url for url, path in capture.local.items() if _is_sheet(kinds.get(url, ""), path)]
+        bodies = self._sheet_bodies(sheets)
+        if not bodies:
+            return
+        jobs = [(*body, _relative_to(capture.local, capture.local[body[3]])) for body in bodies]
+        cleaned = await self.a.cpu(_clean_stylesheets_job, jobs, self._sheet_limit())
+        for (*_, url), css in zip(bodies, cleaned, strict=True):
+            if css is not None:
+                capture.styles[url] = css
+        for url in sheets:
+            if url not in capture.styles:  # unreadable, or written by another page meanwhile
+                del capture.local[url]
+
+    def _sheet_limit(self) -> int:
+        # Stylesheets are rewritten in memory: bounded like a page read for its readable copy.
+        return min(self.options.max_body, READABLE_LIMIT)
 
     def _final_exchange(self, expansion: Expansion) -> Exchange | None:
         assert self.a.recorder is not None
@@ -674,8 +759,15 @@ class _Run:
                 exchange = resources.get(resource_url)
                 target = sources / local_path
                 target.parent.mkdir(exist_ok=True)
-                if exchange is not None and self._decode_to(exchange, target, self.options.max_body):
-                    copy["resources"].append(target.relative_to(self.folder).as_posix())
+                if exchange is None:
+                    continue
+                css = capture.styles.get(resource_url)
+                if css is not None:
+                    # The rewritten text, never the served bytes: those fetch from the network.
+                    self._write(target, css.encode("utf-8", "replace"))
+                elif not self._decode_to(exchange, target, self.options.max_body):
+                    continue
+                copy["resources"].append(target.relative_to(self.folder).as_posix())
             html, text, title = capture.readable
             html_path = sources / f"{stem}.html"
             text_path = sources / f"{stem}.txt"
@@ -1013,6 +1105,46 @@ def _readable_job(
     return copy.html, copy.text, copy.title
 
 
+#: A saved stylesheet's body as the workers get it: (body file or None when empty,
+#: Content-Encoding, Content-Type, URL).
+_SheetBody = tuple[str | None, str | None, str | None, str]
+
+
+def _stylesheet_text(body: _SheetBody, limit: int) -> str | None:
+    from resolver.archive.readable import decode_stylesheet
+
+    path, encoding, content_type, _url = body
+    if path is None:
+        return ""
+    raw = _read_decoded(Path(path), encoding, limit)
+    return None if raw is None else decode_stylesheet(raw, content_type)
+
+
+def _stylesheet_urls_job(bodies: list[_SheetBody], limit: int) -> list[list[tuple[str, str]]]:
+    """What each stylesheet names (`stylesheet_urls`); nothing for one that cannot be read."""
+    from resolver.archive.readable import stylesheet_urls
+
+    out = []
+    for body in bodies:
+        css = _stylesheet_text(body, limit)
+        out.append(stylesheet_urls(css, body[3]) if css else [])
+    return out
+
+
+def _clean_stylesheets_job(
+    jobs: list[tuple[str | None, str | None, str | None, str, dict[str, str]]], limit: int
+) -> list[str | None]:
+    """Each stylesheet rewritten (`clean_stylesheet`) with the paths of the saved files
+    relative to it; None for one that cannot be read."""
+    from resolver.archive.readable import clean_stylesheet
+
+    out: list[str | None] = []
+    for path, encoding, content_type, url, local in jobs:
+        css = _stylesheet_text((path, encoding, content_type, url), limit)
+        out.append(None if css is None else clean_stylesheet(css, url, local))
+    return out
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 
@@ -1064,6 +1196,13 @@ def _is_html(exchange: Exchange) -> bool:
 
 def _decode_file(path: Path, encoding: str | None, content_type: str | None, limit: int) -> str | None:
     """The body of an HTML answer as text (decoded from gzip/deflate, bounded)."""
+    raw = _read_decoded(path, encoding, limit)
+    return None if raw is None else decode_text(raw, content_type)
+
+
+def _read_decoded(path: Path, encoding: str | None, limit: int) -> bytes | None:
+    """A spooled body, content-decoded (gzip/deflate, a bounded window at a time), at most
+    `limit` bytes; None if it cannot be read."""
     raw = bytearray()
     decoder = decoder_for_encoding(encoding) or None
     try:
@@ -1072,7 +1211,28 @@ def _decode_file(path: Path, encoding: str | None, content_type: str | None, lim
                 raw += decoder.decompress(chunk, limit - len(raw)) if decoder else chunk[: limit - len(raw)]
     except (OSError, zlib.error):
         return None
-    return decode_text(bytes(raw), content_type)
+    return bytes(raw)
+
+
+def _is_sheet(kind: str, local_path: str) -> bool:
+    """A saved resource rewritten as a stylesheet: named as one (<link>, `@import`), or saved
+    as `.css` (an <img> URL that serves CSS, and is also a stylesheet's, is saved once, under
+    its first kind): no file the copy may load as CSS keeps its network `url()`s."""
+    return kind == "style" or local_path.endswith(".css")
+
+
+def _relative_to(local: dict[str, str], sheet_path: str) -> dict[str, str]:
+    """The saved files' paths (relative to the copy) made relative to the stylesheet at
+    `sheet_path`: a stylesheet's `url()`s resolve against the stylesheet's own location."""
+    folder = [part for part in sheet_path.split("/")[:-1] if part]
+    out = {}
+    for url, path in local.items():
+        parts = path.split("/")
+        common = 0
+        while common < min(len(folder), len(parts) - 1) and folder[common] == parts[common]:
+            common += 1
+        out[url] = "/".join([".."] * (len(folder) - common) + parts[common:])
+    return out
 
 
 def _text_spans(text: str, links: Iterable[Link]) -> list[tuple[int, int, str]]:

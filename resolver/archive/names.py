@@ -142,7 +142,16 @@ MEDIA_EXTENSIONS: dict[str, str] = {
     "font/woff2": "woff2",
     "font/ttf": "ttf",
     "font/otf": "otf",
+    "font/collection": "ttc",
     "application/font-woff": "woff",
+    # Pre-RFC 8081 font types, still what many servers (and CDNs' defaults) send.
+    "application/font-woff2": "woff2",
+    "application/x-font-woff": "woff",
+    "application/x-font-ttf": "ttf",
+    "application/x-font-truetype": "ttf",
+    "application/x-font-otf": "otf",
+    "application/x-font-opentype": "otf",
+    "application/vnd.ms-fontobject": "eot",
     # archives
     "application/zip": "zip",
     "application/gzip": "gz",

@@ -19,8 +19,10 @@ on `<style>` in `_clean_css`).
 
 `resource_urls` lists what the archiver should fetch so that the copy is complete (images,
 stylesheets); it and `make_readable` resolve URLs with the same code, so the keys of
-`resources` are the URLs `resource_urls` returned. `main_text` is the article's text as plain
-paragraphs, for the `.txt` beside the copy and for search.
+`resources` are the URLs `resource_urls` returned. A saved stylesheet gets the same walls:
+`stylesheet_urls` lists what it loads (fonts, images, imports) and `clean_stylesheet` rewrites
+it with the `<style>` sanitiser, its URLs resolved against its own. `main_text` is the
+article's text as plain paragraphs, for the `.txt` beside the copy and for search.
 """
 
 from __future__ import annotations
@@ -43,10 +45,14 @@ __all__ = [
     "MAIN_CONTAINERS",
     "REMOVED_ATTRIBUTES",
     "REMOVED_ELEMENTS",
+    "STYLESHEET_CHARSET",
     "ReadableCopy",
+    "clean_stylesheet",
+    "decode_stylesheet",
     "main_text",
     "make_readable",
     "resource_urls",
+    "stylesheet_urls",
 ]
 
 #: The copy's Content-Security-Policy: nothing but its own folder's images, styles, fonts and
@@ -494,6 +500,92 @@ def _clean_css(css: str, base: str | None, resources: Mapping[str, str]) -> str:
     css = _CSS_DANGER.sub(lambda m: "removed-" + re.sub(r"\W", "", m.group(0)) + "-", css)
     css = css.replace("<!--", "").replace("-->", "").replace("<", "\\3c ")
     return _PLACEHOLDER.sub(lambda m: f'url("{kept[int(m.group(1))]}")', css)
+
+
+# --- saved stylesheets --------------------------------------------------------------------
+
+#: Where an `@import`'s URL starts, once `_import_as_url` has given every import a `url(`.
+_CSS_IMPORT_URL = re.compile(r"@import\s*(url\()", re.IGNORECASE)
+#: A property whose `url()` is code (IE's behavior, Firefox's XBL), never fetched: `_clean_css`
+#: neutralises the property anyway.
+_CSS_CODE_PROPERTY = re.compile(r"(?:-moz-binding|behaviou?r)\s*:\s*\Z", re.IGNORECASE)
+#: An `@font-face` block (its descriptors hold no nested braces).
+_CSS_FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}?", re.IGNORECASE)
+#: A stylesheet's own `@charset` rule, which must be its very first bytes (CSS Syntax 3,
+#: "Determine the fallback encoding").
+_CSS_CHARSET_RULE = re.compile(rb'@charset "([\x20-\x21\x23-\x7e]{1,40})";')
+#: What a saved stylesheet starts with: it is written as UTF-8, whatever it was served in, and
+#: a file:// load has no Content-Type to say so.
+STYLESHEET_CHARSET = '@charset "utf-8";\n'
+
+
+def decode_stylesheet(data: bytes, content_type: str | None) -> str:
+    """A stylesheet's bytes as text, decoded as a browser decodes them (CSS Syntax 3, "Decode
+    bytes"): a BOM wins, then the Content-Type's charset, then an `@charset` rule, else UTF-8
+    (the environment's encoding: the copy is UTF-8). Bad bytes are replaced; never raises."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    label = None
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value.strip("\"' "):
+            label = value.strip("\"' ")
+    if label is None and (m := _CSS_CHARSET_RULE.match(data)):
+        label = m.group(1).decode("ascii")
+        # The spec: a UTF-16 label in an @charset rule (read as ASCII, so wrong) means UTF-8.
+        if label.lower().startswith("utf-16"):
+            label = "utf-8"
+    try:
+        return data.decode(label or "utf-8", errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+def stylesheet_urls(css: str, url: str) -> list[tuple[str, str]]:
+    """What to save so that a saved stylesheet at `url` shows its fonts and images.
+
+    ("style", URL) for an `@import`, ("font", URL) for a `url()` inside `@font-face`, ("image",
+    URL) for every other `url()` (backgrounds, list markers, cursors, masks). Relative URLs
+    resolve against the stylesheet's own URL, not the page's (CSS Values 4, "Relative URLs").
+    Read as `clean_stylesheet` reads them (comments gone, keyword escapes decoded: `u\\72l(` is
+    a `url(` to the browser). Only http(s), each URL once (its first kind wins), in order,
+    without fragment. Never raises.
+    """
+    css = _import_as_url(_normalise_css(css))
+    imports = {m.start(1) for m in _CSS_IMPORT_URL.finditer(css)}
+    fonts = [m.span() for m in _CSS_FONT_FACE.finditer(css)]
+    found: dict[str, str] = {}
+    block = 0
+    for m in _CSS_URL.finditer(css):
+        raw = _clean_url(next((g for g in m.groups() if g is not None), ""))
+        # `url(#grad)`: an SVG paint server in the document, not a file (nor the sheet itself).
+        absolute = _resolve(raw, url) if raw and not raw.startswith("#") else None
+        if absolute is None or _CSS_CODE_PROPERTY.search(css, max(0, m.start() - 40), m.start()):
+            continue
+        while block < len(fonts) and fonts[block][1] <= m.start():
+            block += 1
+        in_font_face = block < len(fonts) and fonts[block][0] <= m.start()
+        kind = "style" if m.start() in imports else "font" if in_font_face else "image"
+        found.setdefault(absolute, kind)
+    return [(kind, absolute) for absolute, kind in found.items()]
+
+
+def clean_stylesheet(css: str, url: str, resources: Mapping[str, str]) -> str:
+    """A saved stylesheet made as safe as the copy's own `<style>` (`_clean_css`).
+
+    `resources` maps absolute URLs to the paths they were saved at, relative to the
+    stylesheet's folder: those `url()`s and `@import`s become these paths, every other one
+    `none`, and whatever else would fetch or run an invalid token. URLs resolve against
+    `url`, the stylesheet's own. The text starts with `STYLESHEET_CHARSET` (the caller writes
+    it as UTF-8); a served `@charset` rule is dropped (it may name another encoding).
+    """
+    text = css.removeprefix("\ufeff")
+    if text.startswith("@charset"):
+        m = _CSS_CHARSET_RULE.match(text[:64].encode("ascii", "replace"))
+        if m:
+            text = text[m.end() :]
+    return STYLESHEET_CHARSET + _clean_css(text, url, resources)
 
 
 # --- the copy -----------------------------------------------------------------------------
