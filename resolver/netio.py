@@ -48,6 +48,7 @@ class _StreamProtocol(asyncio.Protocol):
         "_eof",
         "_error",
         "_loop",
+        "_offset",
         "_read_paused",
         "_size",
         "_waiter",
@@ -59,7 +60,8 @@ class _StreamProtocol(asyncio.Protocol):
         self._loop = loop
         self.transport: asyncio.Transport | None = None
         self._chunks: collections.deque[bytes] = collections.deque()
-        self._size = 0
+        self._offset = 0  #: where the unread part of the first chunk starts
+        self._size = 0  #: unread bytes in all chunks
         self._eof = False
         self._error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
@@ -144,10 +146,18 @@ class LoopStream(httpcore.AsyncNetworkStream):
                 if protocol._error is not None:
                     raise httpcore.ReadError(protocol._error) from protocol._error
                 return b""
-        chunk = protocol._chunks.popleft()
-        if len(chunk) > max_bytes:
-            protocol._chunks.appendleft(chunk[max_bytes:])
-            chunk = chunk[:max_bytes]
+        chunk = protocol._chunks[0]
+        start = protocol._offset
+        if len(chunk) - start > max_bytes:
+            # Part of the chunk: remember where the rest starts rather than copying the rest
+            # (a 256 KB read taken 64 KB at a time would copy it again at every step).
+            protocol._offset = start + max_bytes
+            chunk = chunk[start : start + max_bytes]
+        else:
+            protocol._chunks.popleft()
+            protocol._offset = 0
+            if start:
+                chunk = chunk[start:]
         protocol._size -= len(chunk)
         if protocol._read_paused and protocol._size < RESUME_BELOW:
             protocol._read_paused = False

@@ -314,3 +314,29 @@ def test_httpcore_locks_take_no_event_loop_turn_when_free(loop_name: str) -> Non
     seen, order = run(loop_name, main)
     assert seen == []  # taking the free lock gave the other task no turn
     assert order == [("in", 1), ("out", 1), ("in", 2), ("out", 2)]  # and it still excludes
+
+
+def test_reads_of_any_size_return_the_stream_in_order(loop_name: str) -> None:
+    payload = bytes(i % 251 for i in range(300_000))
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for start in range(0, len(payload), 70_000):  # chunks that do not line up with the reads
+            writer.write(payload[start : start + 70_000])
+            await writer.drain()
+        writer.close()
+
+    async def main() -> bytes:
+        server, port = await serve(handler)
+        async with server:
+            stream = await LoopBackend().connect_tcp("127.0.0.1", port, timeout=5)
+            sizes = [1, 7, 1000, 65536, 3]
+            got = bytearray()
+            turn = 0
+            while chunk := await stream.read(sizes[turn % len(sizes)], timeout=5):
+                assert len(chunk) <= sizes[turn % len(sizes)]
+                got += chunk
+                turn += 1
+            await stream.aclose()
+            return bytes(got)
+
+    assert run(loop_name, main) == payload
