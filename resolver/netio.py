@@ -116,6 +116,25 @@ def _expire(future: asyncio.Future[None], error: type[Exception]) -> None:
         future.set_exception(error())
 
 
+async def _within(
+    loop: asyncio.AbstractEventLoop,
+    future: asyncio.Future[None],
+    timeout: float | None,
+    error: type[Exception],
+) -> None:
+    """Wait for `future`, failing it with `error` after `timeout` seconds (None: no limit).
+
+    One timer handle, where `asyncio.timeout` would add a context manager and a cancellation
+    of the task: this runs on every read that finds no data buffered.
+    """
+    timer = loop.call_later(timeout, _expire, future, error) if timeout is not None else None
+    try:
+        await future
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
 class LoopStream(httpcore.AsyncNetworkStream):
     """One connection (plain or TLS) as httpcore reads and writes it."""
 
@@ -168,17 +187,10 @@ class LoopStream(httpcore.AsyncNetworkStream):
     async def _wait_for_data(self, timeout: float | None) -> None:
         waiter = self._loop.create_future()
         self._protocol._waiter = waiter
-        timer = (
-            self._loop.call_later(timeout, _expire, waiter, httpcore.ReadTimeout)
-            if timeout is not None
-            else None
-        )
         try:
-            await waiter
+            await _within(self._loop, waiter, timeout, httpcore.ReadTimeout)
         finally:
             self._protocol._waiter = None
-            if timer is not None:
-                timer.cancel()
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
@@ -193,16 +205,7 @@ class LoopStream(httpcore.AsyncNetworkStream):
         if protocol._write_paused:
             drained = self._loop.create_future()
             protocol._drained = drained
-            timer = (
-                self._loop.call_later(timeout, _expire, drained, httpcore.WriteTimeout)
-                if timeout is not None
-                else None
-            )
-            try:
-                await drained
-            finally:
-                if timer is not None:
-                    timer.cancel()
+            await _within(self._loop, drained, timeout, httpcore.WriteTimeout)
             if protocol._error is not None:
                 raise httpcore.WriteError(protocol._error) from protocol._error
 
