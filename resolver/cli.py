@@ -351,6 +351,7 @@ def open_cache(cache_path: str | None, no_cache: bool, *, exit_code: int = EXIT_
 
 
 def _write(body, output: str | None):  # type: ignore[no-untyped-def]
+    """Run `body(out, console)` on stdout, or on `-o FILE` written whole or not at all."""
     from rich.console import Console
 
     if output is None:
@@ -358,7 +359,8 @@ def _write(body, output: str | None):  # type: ignore[no-untyped-def]
         return body(sys.stdout, console)
     from resolver.fsutil import atomic_text_writer
 
-    with atomic_text_writer(output) as handle:
+    # A run killed with SIGKILL leaves its temp file; the next run to the same FILE removes it.
+    with atomic_text_writer(output, clean_stale=True) as handle:
         console = Console(file=handle, width=160, soft_wrap=False)
         return body(handle, console)
 

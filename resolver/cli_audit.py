@@ -91,6 +91,14 @@ def audit_command(
         bool, typer.Option("--no-probe", help="Do not probe a random sibling URL per host (soft-404 check).")
     ] = False,
     no_tweets: Annotated[bool, typer.Option("--no-tweets", help="Do not check tweets.")] = False,
+    include_non_web: Annotated[
+        bool,
+        typer.Option(
+            "--include-non-web",
+            help="Report the --urls links that are not web sources (mailto:, tel:, javascript:, data:) "
+            "as unsupported instead of skipping them.",
+        ),
+    ] = False,
     concurrency: Concurrency = 64,
     per_host: Annotated[
         int | None,
@@ -138,7 +146,7 @@ def audit_command(
 
     Every link gets a verdict (alive, moved, dead, soft-404, parked, blocked, unreachable,
     timeout, server-error, tweet-deleted, account-suspended, tweet-protected, tweet-withheld,
-    excluded), its outcome (dead, alive, uncertain) and the evidence; every link not alive,
+    excluded, unsupported), its outcome (dead, alive, uncertain) and the evidence; every link not alive,
     the Wayback capture nearest the article's publication date.
     """
     from resolver.audit.auditor import AuditOptions, aaudit_iter
@@ -184,6 +192,7 @@ def audit_command(
         exclude=(*rules.exclude, *(exclude or ())),
         max_age=_parse_duration(max_age) if max_age else None,
         allow_private=allow_private,
+        include_non_web=include_non_web,
     )
     config = network_config(proxy, ca_bundle, user_agent, timeout)
     journal = _open_journal(inputs or [], urls, options, rules, resume=resume, path=journal_path)
@@ -290,7 +299,7 @@ def audit_command(
                 title="resolver audit",
                 generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             )
-            atomic_write_bytes(html, page.encode("utf-8"))
+            atomic_write_bytes(html, page.encode("utf-8"), clean_stale=True)
     except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C; SIGTERM is SystemExit(143)
         if journal is not None:
             _error("interrupted: what was done is kept; run the same command with --resume to continue")
@@ -344,6 +353,8 @@ def _open_journal(
         "exclude": list(options.exclude),
         "overrides": [[p.pattern, v.value] for p, v in rules.overrides],
     }
+    if options.include_non_web:  # only when set: the journals of runs without it still resume
+        identity["include_non_web"] = True
     where = Path(path) if path else journal_folder() / f"{run_key(inputs, urls)}.jsonl"
     try:
         journal = Journal(where, identity, resume=resume)

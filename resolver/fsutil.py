@@ -6,20 +6,84 @@ import contextlib
 import contextvars
 import hashlib
 import os
-import tempfile
+import re
+import secrets
+import socket
 from collections.abc import Iterator
 from typing import IO
 
+# A temp file's name says whose it is: `.tmp-<pid>-<random>-<key>-<target's name, cut>`, the
+# key a digest of the host's name and the target's whole name. A run killed with SIGKILL (or a
+# power cut) cannot remove its temp file; the next write of the same target with
+# `clean_stale=True` removes the temps of that target whose process is gone, and only those
+# (a live run's temp, another target's, another host's on a shared disk, and temps of the old
+# unnamed kind are left alone). A pid reused since only keeps a stale temp a while longer.
+_TEMP_RE = re.compile(r"\.tmp-(?P<pid>[0-9]+)-[0-9a-f]{8}-(?P<key>[0-9a-f]{12})-(?P<name>.*)", re.DOTALL)
+
+
+def temp_key(name: str) -> str:
+    """The part of a temp file's name that ties it to its target on this host."""
+    seed = f"{socket.gethostname()}\0{name}".encode("utf-8", "surrogateescape")
+    return hashlib.sha256(seed).hexdigest()[:12]
+
+
+def _temp_path(folder: str, name: str) -> str:
+    return os.path.join(folder, f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{temp_key(name)}-{name[:40]}")
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # Windows' os.kill(pid, 0) would end the process, not probe it: keep the file
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists is checked
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: another user's process, alive
+        return True
+    return True
+
+
+def remove_stale_temps(folder: str, name: str) -> list[str]:
+    """Remove the temp files of `folder/name` left by processes that are gone; the paths removed.
+
+    It lists the folder: for a user's output file (`-o`, `--html`), not for each of the
+    thousands of files an archive run writes.
+    """
+    key = temp_key(name)
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            match = _TEMP_RE.fullmatch(entry.name)
+            if match is None or match["key"] != key or match["name"] != name[:40]:
+                continue
+            pid = int(match["pid"])
+            if pid == os.getpid() or _pid_alive(pid):
+                continue
+            with contextlib.suppress(OSError):  # already gone (another run cleaned it), or not ours
+                os.unlink(entry.path)
+                removed.append(entry.path)
+    return removed
+
+
+def _create(tmp: str) -> int:
+    return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
 
 @contextlib.contextmanager
-def atomic_text_writer(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[IO[str]]:
+def atomic_text_writer(
+    path: str | os.PathLike[str], encoding: str = "utf-8", *, clean_stale: bool = True
+) -> Iterator[IO[str]]:
     """Open a temp file in the target's folder; on success fsync and rename it over the target.
 
-    On any error the temp file is removed and the target is left as it was.
+    On any error the temp file is removed and the target is left as it was. With
+    `clean_stale`, temps of the same target left by killed runs are removed first.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(target)[:40], dir=folder)
+    target = os.path.abspath(os.fspath(path))
+    folder, name = os.path.split(target)
+    if clean_stale:
+        remove_stale_temps(folder, name)
+    tmp = _temp_path(folder, name)
+    fd = _create(tmp)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             yield handle
@@ -32,15 +96,21 @@ def atomic_text_writer(path: str | os.PathLike[str], encoding: str = "utf-8") ->
         raise
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = False) -> None:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, durable: bool = False, clean_stale: bool = False
+) -> None:
     """Write `data` to `path` whole or not at all: a temp file beside it, renamed over it.
 
     The file and the rename are fsynced (so they survive a power cut), at once, or, inside
     `deferred_syncs()`, when the caller flushes them (unless `durable`, which always syncs at once).
+    With `clean_stale`, temps of the same target left by killed runs are removed first.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(target)[:40], dir=folder)
+    target = os.path.abspath(os.fspath(path))
+    folder, name = os.path.split(target)
+    if clean_stale:
+        remove_stale_temps(folder, name)
+    tmp = _temp_path(folder, name)
+    fd = _create(tmp)
     deferred = _DEFERRED.get() is not None and not durable
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -490,3 +490,115 @@ def test_a_binary_list_of_links_is_one_line_and_exit_2(tmp_path: Path) -> None:
         f"resolver: error: --urls {listing}: not a list of links (binary data, line 3)"
     ]
     assert done.stdout == ""
+
+
+# --- Links the audit cannot fetch over HTTP ---------------------------------------------------------
+
+#: (a line of a `--urls` list, its verdict; None: skipped, as an article's page furniture is).
+NON_WEB_CASES: list[tuple[str, str | None]] = [
+    ("ftp://ftp.example.org/pub/report.pdf", "unsupported"),
+    ("gopher://gopher.example.org/1/", "unsupported"),
+    ("urn:isbn:0451450523", "unsupported"),
+    ("mailto:editor@example.org", None),
+    ("tel:+351210000000", None),
+    ("javascript:void(0)", None),
+    ("data:text/plain;base64,aGk=", None),
+    ("https://alive.example/a", "alive"),
+    ("https://to-ftp.example/file", "unsupported"),  # a chain that ends on ftp: was not followed
+]
+
+
+def test_links_the_audit_cannot_fetch_are_never_dead(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.page("https://alive.example/a", "<html><p>a</p></html>")
+    web.redirect("https://to-ftp.example/file", "ftp://ftp.example.org/pub/file", 301)
+    listing = tmp_path / "links.txt"
+    listing.write_text("".join(f"{line}\n" for line, _ in NON_WEB_CASES), encoding="utf-8")
+    base = ("audit", "--no-cache", "--retries", "0", "--no-probe", "--urls", str(listing))
+
+    done = run(*base, "-f", "jsonl")
+    assert done.returncode == 0, done.stderr  # nothing was found dead: uncertain alone never fails
+    rows = {row["url"]: row for row in jsonl(done.stdout)}
+    assert {url: row["verdict"] for url, row in rows.items()} == {
+        line: verdict for line, verdict in NON_WEB_CASES if verdict is not None
+    }
+    for n, (line, verdict) in enumerate(NON_WEB_CASES, 1):
+        if verdict == "unsupported":
+            row = rows[line]
+            assert row["outcome"] == "uncertain" and row["where"]["line"] == n
+            assert row["evidence"].startswith("not checked: "), row
+
+            assert row["wayback_url"] is None  # not checked: not looked up either
+    assert twitter_web.hits["cdx"] == twitter_web.hits["availability"] == 0
+    assert web.count("ftp.example.org", "/pub/report.pdf") == 0
+
+    # --include-non-web: the furniture too, every line a record, never dead.
+    everything = run(*base, "--include-non-web", "--wayback", "off", "-f", "jsonl")
+    assert everything.returncode == 0, everything.stderr
+    rows = {row["url"]: row for row in jsonl(everything.stdout)}
+    assert {url: row["verdict"] for url, row in rows.items()} == {
+        line: verdict or "unsupported" for line, verdict in NON_WEB_CASES
+    }
+    assert rows["mailto:editor@example.org"]["evidence"] == "not checked: a mailto: link is not a web source"
+    assert (
+        rows["https://to-ftp.example/file"]["evidence"] == "not checked: non-http-target: led to a ftp: URL"
+    )
+    assert rows["ftp://ftp.example.org/pub/report.pdf"]["evidence"] == (
+        "not checked: a ftp: link cannot be fetched over HTTP"
+    )
+
+    # Not failed by the outcome name (checking again would not change them), only when named.
+    for fail_on, code in (("dead,uncertain", 0), ("unsupported", 1)):
+        judged = run(*base, "--wayback", "off", "--fail-on", fail_on, "-f", "json")
+        assert judged.returncode == code, (fail_on, judged.stderr)
+    junit = run(*base, "--wayback", "off", "--fail-on", "dead,uncertain", "-f", "junit")
+    assert 'skipped="4"' in junit.stdout and 'failures="0"' in junit.stdout
+
+
+def test_an_article_audits_its_http_links_only(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    web.page("https://alive.example/a", "<html><p>a</p></html>")
+    web.redirect("https://to-ftp.example/file", "ftp://ftp.example.org/pub/file", 302)
+    article = tmp_path / "a.html"
+    article.write_text(
+        '<p><a href="mailto:a@example.org">mail</a> <a href="tel:+1">call</a> <a href="javascript:void(0)">'
+        'menu</a> <a href="#notes">notes</a> <a href="data:text/plain,hi">d</a> '
+        '<a href="https://alive.example/a">a</a> <a href="https://to-ftp.example/file">file</a></p>',
+        encoding="utf-8",
+    )
+    done = run("audit", "--no-cache", "--no-probe", "--wayback", "off", "-f", "jsonl", str(article))
+    assert done.returncode == 0, done.stderr
+    assert [(r["url"], r["verdict"], r["outcome"]) for r in jsonl(done.stdout)] == [
+        ("https://alive.example/a", "alive", "alive"),
+        ("https://to-ftp.example/file", "unsupported", "uncertain"),
+    ]
+
+
+SCHEME_CASES = [
+    ("https://example.org/x", "https"),
+    ("HTTP://example.org/x", "http"),
+    ("example.org/x", "https"),  # scheme-less forms are fetched over https
+    ("example.org:8080/x", "https"),  # a host and a port, not the scheme "example.org"
+    ("localhost:8080/", "https"),
+    ("//example.org/x", "https"),
+    ("ftp://example.org/x", "ftp"),
+    ("FTP://example.org/x", "ftp"),
+    ("mailto:a@example.org", "mailto"),
+    ("javascript:void(0)", "javascript"),
+    ("urn:isbn:0451450523", "urn"),
+]
+
+
+@pytest.mark.parametrize(("url", "scheme"), SCHEME_CASES)
+def test_scheme_of(url: str, scheme: str) -> None:
+    from resolver.audit.auditor import scheme_of
+
+    assert scheme_of(url) == scheme
+
+
+def test_a_list_skips_what_the_article_scanner_ignores() -> None:
+    from resolver.audit.auditor import NOT_SOURCES, WEB_SCHEMES
+    from resolver.rules import _NON_WEB_SCHEMES
+
+    assert NOT_SOURCES == _NON_WEB_SCHEMES  # the same links skipped however they are given
+    assert not NOT_SOURCES & WEB_SCHEMES

@@ -143,6 +143,9 @@ FAIL_ON_CASES: list[tuple[set[str], set[AuditVerdict]]] = [
         },
     ),
     ({"soft-404", "parked"}, {V.SOFT_404, V.PARKED}),
+    # Nor links that cannot be checked over HTTP (ftp:, an app's scheme): failed only when named.
+    ({"unsupported"}, {V.UNSUPPORTED}),
+    ({"dead", "uncertain", "unsupported"}, set(V) - {V.ALIVE, V.MOVED, V.EXCLUDED}),
     ({"alive"}, {V.ALIVE, V.MOVED}),
 ]
 
@@ -329,6 +332,21 @@ def test_junit_excluded_is_skipped_unless_named() -> None:
     excluded = next(c for c in named.iter("testcase") if "ads.example" in (c.get("name") or ""))
     assert excluded.find("failure") is not None and excluded.find("skipped") is None
     assert named.find("testsuite").get("skipped") == "0"  # type: ignore[union-attr]
+
+
+def test_junit_unsupported_is_skipped_unless_named() -> None:
+    records = [
+        *RECORDS,
+        _record("news/2019/two.html", "ftp://ftp.example/pub/a.pdf", V.UNSUPPORTED, "not checked: ftp:", 8),
+    ]
+    uncertain = _junit({"dead", "uncertain"}, records)
+    suite = uncertain.find("testsuite")
+    assert suite is not None and suite.get("skipped") == "2"  # excluded and unsupported
+    case = next(c for c in uncertain.iter("testcase") if "ftp.example" in (c.get("name") or ""))
+    assert case.find("skipped") is not None and case.find("failure") is None
+    named = _junit({"unsupported"}, records)
+    case = next(c for c in named.iter("testcase") if "ftp.example" in (c.get("name") or ""))
+    assert case.find("failure") is not None and named.find("testsuite").get("skipped") == "1"  # type: ignore[union-attr]
 
 
 def test_junit_refuses_a_summary_of_other_records() -> None:

@@ -139,6 +139,36 @@ def test_an_interrupted_audit_is_resumed_without_fetching_again(
     assert not journal.exists()  # a finished run leaves nothing to resume
 
 
+def test_a_report_killed_mid_run_leaves_no_temp_file_after_the_resumed_run(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    build(twitter_web, tmp_path / "articles")
+    journal, report = tmp_path / "run.journal", tmp_path / "out" / "audit.jsonl"
+    report.parent.mkdir()
+    first = subprocess.Popen(
+        [*audit(tmp_path / "articles", journal), "-o", str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    wait_for_articles(journal, 4, first)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=60)
+    assert first.returncode == -signal.SIGKILL
+    # The killed run could not clean up: its half report stays, named after its pid and target.
+    (stale,) = report.parent.iterdir()
+    assert stale.name.startswith(f".tmp-{first.pid}-") and stale.name.endswith("-audit.jsonl")
+
+    second = subprocess.run(
+        [*audit(tmp_path / "articles", journal, "--resume"), "-o", str(report)],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert second.returncode == 1, second.stderr  # dead links were found
+    assert "resuming:" in second.stderr
+    assert [p.name for p in report.parent.iterdir()] == [report.name]  # the stale temp is gone
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 3 * ARTICLES  # the whole report, as an uninterrupted run writes it
+    assert not journal.exists()
+
+
 def _host_path(url: str) -> tuple[str, str]:
     rest = url.split("://", 1)[1]
     host, _, path = rest.partition("/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -143,3 +144,56 @@ def test_every_command_has_help_and_a_readme_section() -> None:
         assert sub.returncode == 0 and len(sub.stdout) > 200, command
         name = " ".join(command)
         assert f"resolver {name}" in readme, f"README does not document `resolver {name}`"
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped): nobody owns what it left."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_output_removes_the_temp_files_its_target_was_left_by_dead_runs(tmp_path: Path) -> None:
+    from resolver.fsutil import temp_key as _temp_key
+
+    out = tmp_path / "out.json"
+    key = _temp_key(out.name)
+    dead = _dead_pid()
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as sleeper:
+        try:
+            temps = {
+                "dead": f".tmp-{dead}-0badc0de-{key}-out.json",  # removed: its run is gone
+                "running": f".tmp-{sleeper.pid}-0badc0de-{key}-out.json",  # a live run's: kept
+                "other target": f".tmp-{dead}-0badc0de-{_temp_key('other.json')}-other.json",
+                "other host": f".tmp-{dead}-0badc0de-{'0' * 12}-out.json",  # on a shared disk
+                "unowned": ".tmp-k3j4h5g6-out.json",  # fsutil's names say no owner: kept
+            }
+            for name in temps.values():
+                (tmp_path / name).write_text("half a report", encoding="utf-8")
+            proc = run("scan", str(EXAMPLE), "--format", "json", "-o", str(out))
+            assert proc.returncode == 0, proc.stderr
+        finally:
+            sleeper.kill()
+    assert json.loads(out.read_text(encoding="utf-8"))["tweets"]
+    left = {p.name for p in tmp_path.iterdir()} - {out.name}
+    assert left == {name for what, name in temps.items() if what != "dead"}
+
+
+def test_every_atomic_writer_names_its_temp_files_after_their_owner(tmp_path: Path) -> None:
+    from resolver.fsutil import atomic_text_writer, atomic_write_bytes, temp_key
+
+    target = tmp_path / "page.html"
+    dead = _dead_pid()
+    stale = tmp_path / f".tmp-{dead}-0badc0de-{temp_key(target.name)}-page.html"
+    stale.write_text("half a page", encoding="utf-8")
+    atomic_write_bytes(target, b"<p>one</p>")  # an archive's many writes do not list the folder
+    assert stale.exists()
+    atomic_write_bytes(target, b"<p>two</p>", clean_stale=True)
+    assert not stale.exists() and target.read_bytes() == b"<p>two</p>"
+
+    seen: list[str] = []
+    with atomic_text_writer(tmp_path / "out.txt") as handle:
+        seen = [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+        handle.write("x")
+    assert len(seen) == 1 and seen[0].startswith(f".tmp-{os.getpid()}-") and seen[0].endswith("-out.txt")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]

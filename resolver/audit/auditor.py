@@ -35,7 +35,7 @@ from resolver.aio import in_order
 from resolver.audit.classify import TWEET_VERDICTS, classify
 from resolver.audit.config import AuditConfig
 from resolver.audit.journal import Journal, stamp_of
-from resolver.audit.model import AuditRecord, AuditVerdict, Outcome, outcome_of
+from resolver.audit.model import NOT_CHECKED, AuditRecord, AuditVerdict, Outcome, outcome_of
 from resolver.audit.sampler import PageSampler
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
 from resolver.expander.engine import Expander, ExpandOptions
@@ -76,6 +76,17 @@ INLINE_READ = 256 * 1024
 BATCH_WINDOW = 4
 BATCHES_AHEAD = 16
 
+#: What the audit fetches: the expansion engine speaks HTTP and nothing else. A link in any
+#: other scheme is `unsupported` (not checked), never `dead`: nobody saw it fail.
+WEB_SCHEMES = frozenset({"http", "https"})
+#: Schemes of page furniture, not cited sources: the article scanner drops these links (the
+#: same set as `rules.is_ignored_url`, a test keeps them in step), and a list of links skips
+#: them too unless `include_non_web` (lychee, likewise, leaves mail addresses out by default).
+NOT_SOURCES = frozenset({"javascript", "mailto", "tel", "sms", "data", "about", "blob"})
+#: A scheme as RFC 3986 section 3.1 has it, less the "." (so that "example.com:8080/x" is a host
+#: and a port, not the scheme "example.com"), and not followed by a port ("localhost:8080/").
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?!\d{1,5}(?:[/?#]|$))")
+
 
 @dataclass(frozen=True, slots=True)
 class AuditOptions:
@@ -91,6 +102,9 @@ class AuditOptions:
     exclude: tuple[str, ...] = ()  #: regular expressions: matching URLs are `excluded`
     max_age: float | None = None
     allow_private: bool = False
+    #: Report the links of `--urls` that are not web sources (mailto:, tel:, javascript:,
+    #: data:), as `unsupported`, instead of skipping them as an article's are skipped.
+    include_non_web: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +257,7 @@ class Auditor:
             if (
                 self.options.wayback
                 and outcome_of(judgement.verdict) is not Outcome.ALIVE
-                and (judgement.verdict is not AuditVerdict.EXCLUDED)
+                and judgement.verdict not in NOT_CHECKED
             ):
                 wayback_url, wayback_ts = await self._memento(judgement.final_url or link.url, published)
             records.append(
@@ -269,11 +283,14 @@ class Auditor:
 
     async def urls(self, urls: Sequence[str] | Sequence[tuple[int, str]], source: str) -> list[AuditRecord]:
         """A plain list of links (`--urls FILE`): each a record with its line as `where`
-        (`urls` numbered as they were in the file, or numbered here from 1)."""
+        (`urls` numbered as they were in the file, or numbered here from 1). Links that are not
+        web sources (mailto: and the like) are skipped, as in articles, unless `include_non_web`."""
         numbered = [item if isinstance(item, tuple) else (n, item) for n, item in enumerate(urls, 1)]
+        include = self.options.include_non_web
         links = [
             Link(url, url, link_kind(url), host_of(url), Where(line=n), status=parse_status_url(url))
             for n, url in numbered
+            if include or scheme_of(url) not in NOT_SOURCES
         ]
         scan = ArticleScan(source, _text_format(), (), tuple(links))
         return await self.article(scan, None)
@@ -296,6 +313,10 @@ class Auditor:
         overridden = self.rules.override(url)
         if overridden is not None:  # the user knows better: not fetched
             return Judgement(overridden[0], overridden[1], None, None)
+        scheme = scheme_of(url)
+        if scheme not in WEB_SCHEMES:
+            what = "is not a web source" if scheme in NOT_SOURCES else "cannot be fetched over HTTP"
+            return Judgement(AuditVerdict.UNSUPPORTED, f"not checked: a {scheme}: link {what}", None, None)
         journal = self.journal
         if journal is not None and url in journal.judgements:
             try:
@@ -596,6 +617,13 @@ def _settle(table: dict[Any, Any], key: Any, future: asyncio.Future[Any]) -> Non
     table[key] = future.result()
 
 
+def scheme_of(url: str) -> str:
+    """The scheme a link is fetched with, lower-case: "https" for the scheme-less forms the
+    engine fetches over https ("example.com/x", "//host/x", "localhost:8080/")."""
+    match = _SCHEME_RE.match(url.strip())
+    return match.group(1).lower() if match else "https"
+
+
 def _auditable(link: Link) -> bool:
     # A media file is checked with its tweet; everything else an article cites is audited.
     return not link.url.startswith(("https://pbs.twimg.com/", "https://video.twimg.com/"))
@@ -612,4 +640,4 @@ def _text_format() -> Any:
     return ArticleFormat.TEXT
 
 
-__all__ = ["NS_AUDIT", "AuditOptions", "Auditor", "Judgement", "aaudit_iter"]
+__all__ = ["NOT_SOURCES", "NS_AUDIT", "WEB_SCHEMES", "AuditOptions", "Auditor", "Judgement", "aaudit_iter"]

@@ -35,7 +35,9 @@ EXPANSION_VERDICTS: Mapping[Verdict, AuditVerdict] = MappingProxyType(
         Verdict.HTTP_410: AuditVerdict.DEAD,
         Verdict.DNS_FAILURE: AuditVerdict.DEAD,
         Verdict.INVALID_URL: AuditVerdict.DEAD,
-        Verdict.NON_HTTP_TARGET: AuditVerdict.DEAD,
+        # A chain that ends on ftp:, mailto: or an app's scheme (intent:, itms-apps:) ends where
+        # HTTP cannot follow: what is there was not checked, so it is not known to be dead.
+        Verdict.NON_HTTP_TARGET: AuditVerdict.UNSUPPORTED,
         Verdict.HTTP_4XX: AuditVerdict.DEAD,  # 400, 405, 414...: the link as written does not work
         Verdict.HTTP_401: AuditVerdict.BLOCKED,
         Verdict.HTTP_403: AuditVerdict.BLOCKED,
@@ -83,7 +85,9 @@ def classify(
     verdict = expansion.verdict
     if verdict is not Verdict.OK:
         mapped = EXPANSION_VERDICTS.get(verdict, AuditVerdict.UNREACHABLE)
-        return mapped, f"{verdict.value}: {expansion.reason}"
+        # A link not checked says so first, as the audit's own `unsupported` links do.
+        prefix = "not checked: " if mapped is AuditVerdict.UNSUPPORTED else ""
+        return mapped, f"{prefix}{verdict.value}: {expansion.reason}"
     url = expansion.url
     final = expansion.final_url or url
     if facts is not None:

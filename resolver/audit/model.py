@@ -39,6 +39,7 @@ class AuditVerdict(StrEnum):
     TWEET_PROTECTED = "tweet-protected"
     TWEET_WITHHELD = "tweet-withheld"
     EXCLUDED = "excluded"
+    UNSUPPORTED = "unsupported"
 
     def __str__(self) -> str:
         return self.value
@@ -75,8 +76,18 @@ VERDICTS = MappingProxyType(
         AuditVerdict.TWEET_PROTECTED: VerdictInfo(Outcome.UNCERTAIN, "the tweet's account is protected"),
         AuditVerdict.TWEET_WITHHELD: VerdictInfo(Outcome.UNCERTAIN, "the tweet is withheld (in a country)"),
         AuditVerdict.EXCLUDED: VerdictInfo(Outcome.UNCERTAIN, "excluded by the user's rules: not checked"),
+        AuditVerdict.UNSUPPORTED: VerdictInfo(
+            Outcome.UNCERTAIN,
+            "not an http(s) link (ftp:, an app's scheme), or a redirect to one: not checked",
+        ),
     }
 )
+
+#: The verdicts of links the tool did not check: `uncertain`, since nothing is known of them,
+#: but not failed by the outcome name (`--fail-on uncertain`) nor looked up in the Wayback.
+#: Whether they are excluded by the user or cannot be fetched over HTTP, checking again will
+#: not change them: a CI run that failed on them would fail for ever. Named, they do fail.
+NOT_CHECKED: frozenset[AuditVerdict] = frozenset({AuditVerdict.EXCLUDED, AuditVerdict.UNSUPPORTED})
 
 
 def outcome_of(verdict: AuditVerdict) -> Outcome:
@@ -199,4 +210,13 @@ class AuditSummary:
         }
 
 
-__all__ = ["VERDICTS", "AuditRecord", "AuditSummary", "AuditVerdict", "Outcome", "VerdictInfo", "outcome_of"]
+__all__ = [
+    "NOT_CHECKED",
+    "VERDICTS",
+    "AuditRecord",
+    "AuditSummary",
+    "AuditVerdict",
+    "Outcome",
+    "VerdictInfo",
+    "outcome_of",
+]

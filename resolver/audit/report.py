@@ -7,7 +7,8 @@ URL in an article must not become a clickable link in the report about it).
 
 - `write_markdown`: a summary, the links that are not alive grouped by article, rot by domain.
 - `write_junit`: one `<testcase>` per link; a `<failure>` for the verdicts `fail_on` names, a
-  `<skipped>` for excluded links. Streams: a catalogue of a million links is never one tree.
+  `<skipped>` for links not checked (excluded, unsupported). Streams: a catalogue of a million
+  links is never one tree.
 - `render_html`: one self-contained page (inline CSS and JS, no network, a Content Security
   Policy that says so) readable without JavaScript; the script only adds filtering and sorting.
 """
@@ -24,7 +25,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from resolver.audit.model import VERDICTS, AuditRecord, AuditSummary, AuditVerdict, Outcome
+from resolver.audit.model import NOT_CHECKED, VERDICTS, AuditRecord, AuditSummary, AuditVerdict, Outcome
 
 #: Rows of the rot-by-domain table: a CI comment must stay readable (and under GitHub's 65,536
 #: characters), the HTML page can afford more.
@@ -119,17 +120,16 @@ def failing_verdicts(fail_on: Collection[str]) -> frozenset[AuditVerdict]:
     """The verdicts that fail a run, from verdict slugs and outcome names.
 
     An outcome name stands for all its verdicts ("dead" is the outcome: dead, soft-404, parked,
-    tweet-deleted, account-suspended), except that `excluded` fails only when named: the user
-    chose not to check those links, so "fail on uncertain links" cannot mean them.
+    tweet-deleted, account-suspended), except that the verdicts of links not checked (`excluded`,
+    `unsupported`: `model.NOT_CHECKED`) fail only when named: the user chose not to check those
+    links, or they cannot be checked over HTTP, so "fail on uncertain links" cannot mean them.
     """
     verdicts: set[AuditVerdict] = set()
     unknown: list[str] = []
     for name in {str(n) for n in fail_on}:
         if name in {o.value for o in Outcome}:
             verdicts.update(
-                v
-                for v, info in VERDICTS.items()
-                if info.outcome.value == name and v is not AuditVerdict.EXCLUDED
+                v for v, info in VERDICTS.items() if info.outcome.value == name and v not in NOT_CHECKED
             )
         elif name in {v.value for v in AuditVerdict}:
             verdicts.add(AuditVerdict(name))
@@ -297,7 +297,7 @@ def _junit_case(record: AuditRecord, failing: frozenset[AuditVerdict]) -> ET.Ele
             f"wayback: {_clean(record.wayback_url)}" if record.wayback_url else "",
         ]
         failure.text = "\n".join(d for d in details if d)
-    elif record.verdict is AuditVerdict.EXCLUDED:
+    elif record.verdict in NOT_CHECKED:
         ET.SubElement(case, "skipped", message=evidence)
     return case
 
@@ -305,7 +305,7 @@ def _junit_case(record: AuditRecord, failing: frozenset[AuditVerdict]) -> ET.Ele
 def write_junit(
     records: Iterable[AuditRecord], summary: AuditSummary, out: IO[str], *, fail_on: Collection[str]
 ) -> None:
-    """JUnit XML: a test per link, failed when its verdict is in `fail_on`, skipped when excluded.
+    """JUnit XML: a test per link, failed when its verdict is in `fail_on`, skipped when not checked.
 
     `fail_on` holds verdict slugs and outcome names (see `failing_verdicts`). The suite's counts
     are written before its test cases, so they come from `summary` (which must be built from
@@ -314,7 +314,7 @@ def write_junit(
     failing = failing_verdicts(fail_on)
     counts = summary.by_verdict
     failures = sum(counts.get(v.value, 0) for v in failing)
-    skipped = 0 if AuditVerdict.EXCLUDED in failing else counts.get(AuditVerdict.EXCLUDED.value, 0)
+    skipped = sum(counts.get(v.value, 0) for v in NOT_CHECKED - failing)
     totals = {"tests": str(summary.links), "failures": str(failures), "errors": "0"}
 
     # ElementTree writes whole trees only; to stream the test cases, the two enclosing elements
