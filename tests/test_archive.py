@@ -633,3 +633,196 @@ def test_what_a_stylesheet_loads_counts_against_max_resources(
     css = (folder / css_path).read_text(encoding="utf-8")
     assert [t.read_bytes() for t in css_targets(folder, css_path)] == [PNG + b"a"]
     assert "b{background:none}" in css and web.count("capped.example", "/b.png") == 0
+
+
+# --- resources shared by several pages --------------------------------------------------------
+
+LOGO = PNG + b"logo"
+BG = PNG + b"background"
+#: A reference in a saved copy or stylesheet: `src="..."`, `href="..."`, `url("...")` (a
+#: fragment, `url("#grad")`, is a place in the copy).
+LOCAL_REF = re.compile(r"""(?:\bsrc|\bhref)="([^"#]+)"|url\("([^"#][^"]*)"\)""")
+
+
+def local_targets(path: Path) -> list[Path]:
+    """The files a saved copy or stylesheet loads, resolved from its own folder (network links
+    of <a> elements are not files and are left out)."""
+    text = path.read_text(encoding="utf-8")
+    found = [a or b for a, b in LOCAL_REF.findall(text)]
+    return [path.parent / unquote(u) for u in found if not re.match(r"[a-z][a-z0-9+.-]*:", u)]
+
+
+def assert_self_contained(folder: Path) -> None:
+    """Every file each copy loads (and each file its stylesheets load) is in this folder,
+    listed in the manifest and in its run's SHA256SUMS, and the folder verifies."""
+    manifest = manifest_of(folder)
+    files = manifest["files"]
+    copies = [link["copy"] for link in manifest["links"] if link.get("copy") and link["copy"]["html"]]
+    assert copies
+    for copy in copies:
+        pending = [folder / copy["html"]]
+        while pending:
+            path = pending.pop()
+            for target in local_targets(path):
+                assert target.is_file(), (path, target)
+                rel = target.resolve().relative_to(folder.resolve()).as_posix()
+                assert (
+                    rel in files and files[rel]["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
+                )
+                assert rel in copy["resources"]
+                run_id = rel.split("/")[1]
+                sums = (folder / "runs" / run_id / "SHA256SUMS").read_text()
+                assert f"{files[rel]['sha256']}  {rel.split('/', 2)[2]}" in sums.splitlines()
+                if target.suffix == ".css":
+                    pending.append(target)
+    assert verify_folder(folder).intact
+
+
+def latest_copy(folder: Path, url: str) -> dict:
+    """The copy of `url` the latest run gives (a revisit's is an earlier run's)."""
+    link = [link for link in manifest_of(folder)["links"] if link["url"] == url][-1]
+    assert link["verdict"] == "ok" and link["copy"]["html"]
+    return link["copy"]
+
+
+def shared_site(web: Web, pages: list[str]) -> None:
+    """Pages of one site, each loading its logo and stylesheet (which loads a background)."""
+    for page in pages:
+        web.page(
+            f"https://shared.example/{page}",
+            f'<html><head><title>{page}</title><link rel="stylesheet" href="/site.css"></head>'
+            f'<body><img src="/logo.png" alt="logo"><p>{page}</p></body></html>',
+        )
+    serve(web, "https://shared.example/site.css", "text/css", b"body { background: url(bg.png) }")
+    serve(web, "https://shared.example/logo.png", "image/png", LOGO)
+    serve(web, "https://shared.example/bg.png", "image/png", BG)
+
+
+def test_articles_whose_pages_share_a_logo_each_keep_their_own_copy(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    shared_site(web, ["one", "two", "three"])
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.html").write_text('<p><a href="https://shared.example/one">one</a></p>', encoding="utf-8")
+    (articles / "b.html").write_text(
+        '<p><a href="https://shared.example/two">two</a> <a href="https://shared.example/three">3</a></p>',
+        encoding="utf-8",
+    )
+    a, b = articles / "a.archive", articles / "b.archive"
+    for attempt in (1, 2):  # the second run revisits every page: its copies are the first run's
+        done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "jsonl", str(articles))
+        assert done.returncode == 0, done.stderr
+        for folder in (a, b):
+            manifest = manifest_of(folder)
+            assert len(manifest["runs"]) == attempt
+            latest = [link for link in manifest["links"] if link["run"] == manifest["runs"][-1]["id"]]
+            assert {bool(link["copy"].get("revisit")) for link in latest} == {attempt == 2}
+            assert_self_contained(folder)
+        # Every copy shows the logo from its own folder; the two links of one article each
+        # have their own files (NAME_files/).
+        copies = [(a, "one"), (b, "two"), (b, "three")]
+        for folder, page in copies:
+            html = folder / latest_copy(folder, f"https://shared.example/{page}")["html"]
+            assert [t.read_bytes() for t in local_targets(html) if t.suffix == ".png"] == [LOGO]
+        two, three = (latest_copy(b, f"https://shared.example/{p}")["resources"] for p in ("two", "three"))
+        assert len(two) == len(three) == 3 and not set(two) & set(three)
+        # One fetch per run for the three pages of the two articles, recorded once in the run.
+        for path in ("/logo.png", "/bg.png", "/site.css"):
+            assert web.count("shared.example", path) == attempt, path
+        responses = [
+            uri
+            for folder in (a, b)
+            for kind, uri, _ in records(folder / manifest_of(folder)["runs"][-1]["warc"][0])
+            if kind == "response" and uri.endswith("/logo.png")
+        ]
+        assert responses == ["https://shared.example/logo.png"]
+
+
+# --- the page's own CSS ------------------------------------------------------------------------
+
+
+def test_a_pages_style_blocks_load_their_files_and_fragments_are_not_fetched(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://inline.example/2015/story",
+        "<html><head><title>Inline</title><style>\n"
+        '@import "/css/print.css";\n'
+        '@font-face { font-family: Body; src: url("/fonts/body.woff2") format("woff2"); }\n'
+        "body { background: url(img/bg.png); font-family: Body; }\n"
+        ".shape { fill: url(#grad) }\n"
+        "</style></head><body><h1>Title</h1>"
+        '<svg><defs><linearGradient id="grad"/></defs><rect style="fill:url(#grad)"/></svg>'
+        "<div style=\"background:url('#a')\">x</div><p>Text</p></body></html>",
+    )
+    serve(web, "https://inline.example/css/print.css", "text/css", b"h1 { background: url(h1.gif) }")
+    serve(web, "https://inline.example/css/h1.gif", "image/gif", GIF)
+    serve(web, "https://inline.example/fonts/body.woff2", "font/woff2", WOFF2)
+    serve(web, "https://inline.example/2015/img/bg.png", "image/png", PNG)
+    article = tmp_path / "story.txt"
+    article.write_text("https://inline.example/2015/story\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "story.archive"
+    copy = saved_copy(folder, "https://inline.example/2015/story")
+    # `url(#grad)` and `url('#a')` are places in the page: it is fetched once, as the link.
+    assert web.count("inline.example", "/2015/story") == 1
+    page = (folder / copy["html"]).read_text(encoding="utf-8")
+    [style] = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
+    assert 'url("#grad")' in style and 'fill:url("#grad")' in page.replace(" ", "")
+    # The <style>'s import, font and image are files beside the copy, rewritten there.
+    html = folder / copy["html"]
+    targets = [t for t in local_targets(html) if t.suffix in (".css", ".woff2", ".png")]
+    assert [t.suffix for t in targets] == [".css", ".woff2", ".png"]
+    assert [t.read_bytes() for t in targets[1:]] == [WOFF2, PNG]
+    assert [t.read_bytes() for t in css_targets(folder, targets[0].relative_to(folder).as_posix())] == [GIF]
+    assert "none" not in style and not REMOTE_CSS_URL.search(style)
+    assert_self_contained(folder)
+    # Each fetched once, and recorded in the run's WARC with the page.
+    warc = folder / manifest_of(folder)["runs"][0]["warc"][0]
+    responses = {uri for kind, uri, _ in records(warc) if kind == "response"}
+    fetched = {
+        "https://inline.example/css/print.css",
+        "https://inline.example/css/h1.gif",
+        "https://inline.example/fonts/body.woff2",
+        "https://inline.example/2015/img/bg.png",
+    }
+    assert fetched <= responses
+    assert all(web.count("inline.example", urlsplit(u).path) == 1 for u in fetched)
+
+
+def test_what_a_style_block_loads_counts_against_max_resources(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page(
+        "https://capped.example/s",
+        "<html><head><style>a{background:url(/a.png)} b{background:url(/b.png)}</style></head>"
+        '<body><img src="/i.png"><p>x</p></body></html>',
+    )
+    for name in ("i", "a", "b"):
+        serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
+    article = tmp_path / "c.txt"
+    article.write_text("https://capped.example/s\n", encoding="utf-8")
+    done = run(
+        "archive",
+        "--no-cache",
+        "--no-tweets",
+        "--no-wayback",
+        "--max-resources",
+        "2",
+        "-f",
+        "json",
+        str(article),
+    )
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "c.archive"
+    copy = saved_copy(folder, "https://capped.example/s")
+    # In document order: the <head>'s <style> first, so the <img> is past the cap.
+    assert len(copy["resources"]) == 2 and web.count("capped.example", "/i.png") == 0
+    html = folder / copy["html"]
+    assert "<img>" in html.read_text(encoding="utf-8")
+    assert [t.read_bytes() for t in local_targets(html)] == [PNG + b"a", PNG + b"b"]

@@ -475,6 +475,25 @@ RESOURCE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         [("image", "https://news.example/a.png")],
     ),
     ('<img src="rel.png">', "not a url", []),
+    # a fragment-only url() is an SVG paint server in the page, not a file (nor the page itself)
+    (
+        '<svg><rect style="fill:url(#grad)"/></svg><div style="background:url(\'#a\'), url( &quot; #b&quot; )">x</div>'
+        '<p style="background:url(/p.png#frag)">p</p>',
+        URL,
+        [("image", "https://news.example/p.png")],
+    ),
+    # the page's own <style>: its images, fonts and imports, against the <base>, fragments kept out
+    (
+        '<head><base href="/assets/"><style>@import "print.css"; @font-face { src: url(f.woff2) }'
+        " body { background: url('bg.png') } .s { fill: url(#grad) } .b { behavior: url(x.htc) }</style></head>"
+        '<img src="bg.png">',
+        URL,
+        [
+            ("style", "https://news.example/assets/print.css"),
+            ("font", "https://news.example/assets/f.woff2"),
+            ("image", "https://news.example/assets/bg.png"),
+        ],
+    ),
     # analytics beacons are not worth a request
     (
         '<noscript><img height="1" width="1" src="https://www.facebook.com/tr?id=1&ev=PageView&noscript=1"></noscript>',
@@ -737,7 +756,7 @@ def test_junk_html_never_raises_and_stays_inert(page: str) -> None:
     )
     assert_inert(copy.html)
     assert isinstance(main_text(page), str)
-    assert all(kind in ("image", "style") for kind, _ in resource_urls(page, URL))
+    assert all(kind in ("image", "font", "style") for kind, _ in resource_urls(page, URL))
 
 
 # --- saved stylesheets --------------------------------------------------------------------

@@ -13,7 +13,8 @@ One run, for one article:
    a `Recorder` attached, so every hop's request and response is kept (raw bodies spooled to
    disk, bounded); the page it ends on is turned into a readable copy (`readable.py`) with
    its images and stylesheets fetched and saved beside it (the stylesheets rewritten to load
-   only the fonts and images saved with them); a non-HTML target is saved as it is; a
+   only the fonts and images saved with them; a resource many pages use is fetched once in
+   the process, and each folder gets its own copy of it); a non-HTML target is saved as it is; a
    failure gets the Wayback's capture nearest the article's date.
 3. The tweets (`resolver.twitter`): each record as JSON, a card, its media downloaded.
 4. Each item is *committed* on its own: its WARC records written to a part file (atomic), its
@@ -34,6 +35,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -72,6 +75,12 @@ ARTICLE_WINDOW = 4
 #: The most of a page's body decoded to make its readable copy.
 READABLE_LIMIT = 16 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Raw bodies of resources kept in the spool once every page that used them is committed, so
+#: that a later page (of any article of the process) naming the same stylesheet finds it
+#: without a second request; beyond this, the least recently used go (and are fetched again
+#: if named again). Images and fonts need none of it: they are copied from the first folder
+#: that saved them.
+SHARED_SPOOL = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +205,7 @@ class Archiver:
         self.recoverer: Recoverer | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._folders: dict[Path, str] = {}  #: archive folders of this process, and their article
+        self.shared: _SharedResources | None = None
 
     async def cpu(self, function: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work (parsing pages, making readable copies) in worker processes, so
@@ -255,6 +265,7 @@ class Archiver:
         self.lookups = Fetcher(
             self.factory, limits, timeout=min(options.timeout, 30.0), retries=options.retries
         )
+        self.shared = _SharedResources(self.fetcher, self.recorder, spool / "shared")
         if options.tweets:
             self.recoverer = Recoverer(
                 options.tweet_options,
@@ -280,6 +291,8 @@ class Archiver:
         if self.expander is not None:
             await self.expander.aclose()
         await self.factory.aclose()
+        if self.shared is not None:
+            self.shared.close()
         if self._spool_tmp is not None:
             self._spool_tmp.cleanup()
 
@@ -289,6 +302,130 @@ class Archiver:
         self._folders[folder] = scan.article  # claimed now: a concurrent article of one name goes elsewhere
         run = _Run(self, scan, raw, html, folder)
         return await run.go()
+
+
+# --- Resources shared by the pages of the process ------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Shared:
+    """One resource URL of the process's pages (the site's logo, its stylesheet), fetched once
+    whatever number of pages and articles name it. Each page's copy gets a file of its own
+    from here: every archive folder holds all that its copies load."""
+
+    url: str
+    task: asyncio.Future[None] | None = None  #: the fetch, awaited by every page that names it
+    found: bool = False  #: a 2xx answer came (and its body, if any, is kept)
+    content_type: str | None = None
+    exchange: Exchange | None = None  #: that answer, while `body` is kept
+    body: Path | None = None  #: its raw body, linked out of the recorder's spool (which `forget` empties)
+    saved: Path | None = None  #: the first folder's decoded copy (an image or a font)
+    users: int = 0  #: pages that hold it and are not committed yet
+
+
+class _SharedResources:
+    """The resources of the process's pages, by URL (see `_Shared`).
+
+    Policy: a resource is fetched by the first page that names it, recorded in that page's
+    item (so in the WARC of the first article that commits a page using it); the others wait
+    for that fetch. Its raw body is kept while a page holding it is not committed (a
+    stylesheet is rewritten per page, from the raw body); an image or font saved in one folder
+    is copied from there into the next folder, and its raw body goes once no page holds it; a
+    stylesheet's stays up to `SHARED_SPOOL` bytes (least recently used first out).
+    """
+
+    def __init__(self, fetcher: Fetcher, recorder: Recorder, spool: Path) -> None:
+        self.fetcher = fetcher
+        self.recorder = recorder
+        self.spool = spool
+        self.lock = threading.Lock()  #: `saved` is set from the commits' threads
+        self._entries: dict[str, _Shared] = {}
+        self._idle: dict[_Shared, int] = {}  #: held by no page, raw body kept: its size (LRU order)
+        self._idle_bytes = 0
+        self._names = 0
+
+    async def get(self, url: str, *, sheet: bool) -> _Shared:
+        """The resource at `url`, fetched if no page has it; held until `release`. A `sheet`
+        needs the raw body (it is rewritten for each page), an image or font a saved copy will do."""
+        entry = self._entries.get(url)
+        if entry is None or not _reusable(entry, sheet):
+            entry = _Shared(url)
+            # The fetch runs in the context of the first page to name it: recorded in its item.
+            entry.task = asyncio.ensure_future(self._fetch(entry))
+            self._entries[url] = entry
+        self._unidle(entry)
+        entry.users += 1
+        assert entry.task is not None
+        try:
+            # Shielded: a page given up (cancelled) must not cancel the fetch others wait for.
+            await asyncio.shield(entry.task)
+        except BaseException:
+            self.release(entry)
+            raise
+        return entry
+
+    async def _fetch(self, entry: _Shared) -> None:
+        await self.fetcher.get(entry.url, max_bytes=0)
+        # No await from here on: an exchange in `by_url` is unclaimed, so its spool file is
+        # still there to link.
+        exchange = next((e for e in reversed(self.recorder.by_url(entry.url)) if 200 <= e.status < 300), None)
+        if exchange is None:
+            return
+        if exchange.body_path is not None:
+            self.spool.mkdir(parents=True, exist_ok=True)
+            self._names += 1
+            kept = self.spool / f"{self._names:07d}.body"
+            try:
+                os.link(exchange.body_path, kept)
+            except OSError:  # a file system without hard links: a copy, on disk all the same
+                try:
+                    shutil.copyfile(exchange.body_path, kept)
+                except OSError:
+                    return
+            entry.body = kept
+        entry.exchange = exchange
+        entry.content_type = _content_type(exchange)
+        entry.found = True
+
+    def release(self, entry: _Shared) -> None:
+        """A page that held `entry` is committed (or given up)."""
+        entry.users -= 1
+        if entry.users > 0:
+            return
+        if entry.body is not None and entry.saved is None:
+            size = entry.exchange.body_length if entry.exchange is not None else 0
+            self._idle[entry] = size
+            self._idle_bytes += size
+            while self._idle_bytes > SHARED_SPOOL and self._idle:
+                oldest = next(iter(self._idle))
+                self._unidle(oldest)
+                self._drop(oldest)
+        else:
+            self._drop(entry)
+
+    def _unidle(self, entry: _Shared) -> None:
+        size = self._idle.pop(entry, None)
+        if size is not None:
+            self._idle_bytes -= size
+
+    def _drop(self, entry: _Shared) -> None:
+        """Let the raw body go; an entry with a saved copy stays (its path only: one per URL)."""
+        if entry.body is not None:
+            entry.body.unlink(missing_ok=True)
+        entry.body = None
+        entry.exchange = None
+        if entry.saved is None and self._entries.get(entry.url) is entry:
+            del self._entries[entry.url]
+
+    def close(self) -> None:
+        shutil.rmtree(self.spool, ignore_errors=True)
+
+
+def _reusable(entry: _Shared, sheet: bool) -> bool:
+    assert entry.task is not None
+    if not entry.task.done() or entry.users > 0 or entry.body is not None:
+        return True
+    return entry.saved is not None and not sheet
 
 
 # --- One run of one article ----------------------------------------------------------------------
@@ -305,6 +442,7 @@ class _Capture:
     readable: tuple[str, str, str | None] | None = None  #: the copy's html, text and title
     local: dict[str, str] = field(default_factory=dict)  #: resource URL -> its path beside the copy
     styles: dict[str, str] = field(default_factory=dict)  #: stylesheet URL -> its rewritten text
+    shared: dict[str, _Shared] = field(default_factory=dict)  #: resource URL -> what was fetched, held
     memento: dict[str, Any] | None = None
 
 
@@ -478,6 +616,8 @@ class _Run:
             autosave.cancel()
             for task in tasks:
                 task.cancel()
+                if task.done() and not task.cancelled() and task.exception() is None:
+                    self._release(task.result())  # fetched, never to be committed
             if tweet_task is not None:
                 tweet_task.cancel()
             with contextlib.suppress(Exception):
@@ -506,30 +646,41 @@ class _Run:
         with a.recorder.item(self._item(url)):
             expansion = await a.expander.expand(url)
             capture = _Capture(url, expansion)
-            final = self._final_exchange(expansion)
-            if final is not None and expansion.tweet is None and _is_html(final) and final.body_path:
-                page_url = expansion.final_url or url
-                capture.page, wanted, capture.readable = await a.cpu(
-                    _page_job,
-                    str(final.body_path),
-                    _header(final, "content-encoding"),
-                    _header(final, "content-type"),
-                    page_url,
-                    self.options.max_resources if self.options.resources else 0,
-                    final.started_at,
-                )
-                capture.resources = wanted
-                if wanted:
-                    await self._resources(capture, wanted, names.url_filename(page_url))
-                if capture.page is not None and capture.readable is None:
-                    capture.readable = await a.cpu(
-                        _readable_job, capture.page, page_url, final.started_at, capture.local
-                    )
-                    capture.page = None  # pages in flight must not add up in memory
+            try:
+                await self._page(capture)
+            except BaseException:
+                self._release(capture)  # never committed: what it held is not needed for it
+                raise
         if not expansion.ok and expansion.tweet is None and self.options.wayback and a.lookups is not None:
             memento = await nearest(a.lookups, expansion.final_url or url, self.published)
             capture.memento = memento.to_json() if memento else None
         return capture
+
+    async def _page(self, capture: _Capture) -> None:
+        """The readable copy of the page the link ends on, and the resources it loads."""
+        a = self.a
+        url, expansion = capture.url, capture.expansion
+        final = self._final_exchange(expansion)
+        if final is None or expansion.tweet is not None or not _is_html(final) or not final.body_path:
+            return
+        page_url = expansion.final_url or url
+        capture.page, wanted, capture.readable = await a.cpu(
+            _page_job,
+            str(final.body_path),
+            _header(final, "content-encoding"),
+            _header(final, "content-type"),
+            page_url,
+            self.options.max_resources if self.options.resources else 0,
+            final.started_at,
+        )
+        capture.resources = wanted
+        if wanted:
+            await self._resources(capture, wanted, names.url_filename(page_url))
+        if capture.page is not None and capture.readable is None:
+            capture.readable = await a.cpu(
+                _readable_job, capture.page, page_url, final.started_at, capture.local
+            )
+            capture.page = None  # pages in flight must not add up in memory
 
     async def _resources(self, capture: _Capture, wanted: list[tuple[str, str]], stem: str) -> None:
         """Fetch a page's resources into `capture.local`, its stylesheets' ones included.
@@ -541,13 +692,14 @@ class _Run:
         in the link's item, so each is recorded in the WARC with the page; all of them count
         against `max_resources`, the page's own first. The saved stylesheets are rewritten
         (`clean_stylesheet`) into `capture.styles`, to be written instead of their bytes.
+        A resource another page of the process has fetched is not fetched again (`_SharedResources`).
         """
         budget = self.options.max_resources
         seen = {url for _, url in wanted}
         kinds: dict[str, str] = {}
         await self._fetch_round(capture, wanted, stem, kinds)
         sheets = [url for url in capture.local if _is_sheet(kinds[url], capture.local[url])]
-        named = await self._stylesheet_urls(sheets)
+        named = await self._stylesheet_urls(capture, sheets)
         for depth in (1, 2):
             found: dict[str, str] = {}  # URL -> kind, in order, the first kind winning
             for sheet in sheets:
@@ -564,42 +716,42 @@ class _Run:
                 url for kind, url in more if url in capture.local and _is_sheet(kind, capture.local[url])
             ]
             if depth == 1 and sheets:
-                named = await self._stylesheet_urls(sheets)
+                named = await self._stylesheet_urls(capture, sheets)
         await self._clean_stylesheets(capture, kinds)
 
     async def _fetch_round(
         self, capture: _Capture, wanted: list[tuple[str, str]], stem: str, kinds: dict[str, str]
     ) -> None:
-        """GET each of `wanted` (recorded) and give each one that answered 2xx its local path."""
-        a = self.a
-        assert a.fetcher is not None
-        await asyncio.gather(*(a.fetcher.get(u, max_bytes=0) for _, u in wanted))
-        for kind, resource_url in wanted:
-            exchange = self._resource_exchange(resource_url)
-            if exchange is not None:
+        """GET each of `wanted` (recorded; once in the process) and give each one that answered
+        2xx its local path. The page holds each until it is committed (`_release`)."""
+        shared = self.a.shared
+        assert shared is not None
+        got = await asyncio.gather(*(shared.get(u, sheet=kind == "style") for kind, u in wanted))
+        for (kind, resource_url), entry in zip(wanted, got, strict=True):
+            capture.shared[resource_url] = entry
+            if entry.found:
                 # A stylesheet is saved rewritten, as CSS, whatever type it was served as: a
                 # file:// load has no Content-Type, and browsers take the type from the name.
-                ext = "css" if kind == "style" else names.extension_for(_content_type(exchange), resource_url)
+                ext = "css" if kind == "style" else names.extension_for(entry.content_type, resource_url)
                 capture.local[resource_url] = f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
                 kinds[resource_url] = kind
 
-    def _resource_exchange(self, url: str) -> Exchange | None:
-        assert self.a.recorder is not None
-        return next((e for e in reversed(self.a.recorder.by_url(url)) if 200 <= e.status < 300), None)
-
-    def _sheet_bodies(self, urls: list[str]) -> list[_SheetBody]:
+    def _sheet_bodies(self, capture: _Capture, urls: list[str]) -> list[_SheetBody]:
         """(body file, Content-Encoding, Content-Type, URL) of saved stylesheets, for the workers."""
         out = []
         for url in urls:
-            exchange = self._resource_exchange(url)
-            if exchange is not None:
-                path = str(exchange.body_path) if exchange.body_path is not None else None
+            entry = capture.shared.get(url)
+            exchange = entry.exchange if entry is not None else None
+            if entry is not None and exchange is not None:
+                path = str(entry.body) if entry.body is not None else None
                 encoding = _header(exchange, "content-encoding")
                 out.append((path, encoding, _header(exchange, "content-type"), url))
         return out
 
-    async def _stylesheet_urls(self, sheets: list[str]) -> dict[str, list[tuple[str, str]]]:
-        bodies = self._sheet_bodies(sheets)
+    async def _stylesheet_urls(
+        self, capture: _Capture, sheets: list[str]
+    ) -> dict[str, list[tuple[str, str]]]:
+        bodies = self._sheet_bodies(capture, sheets)
         if not bodies:
             return {}
         found = await self.a.cpu(_stylesheet_urls_job, bodies, self._sheet_limit())
@@ -609,7 +761,7 @@ class _Run:
         """Rewrite every saved stylesheet so that it loads only the files saved beside it; one
         that cannot be read back is not saved (the copy then drops its <link>)."""
         sheets = [url for url, path in capture.local.items() if _is_sheet(kinds.get(url, ""), path)]
-        bodies = self._sheet_bodies(sheets)
+        bodies = self._sheet_bodies(capture, sheets)
         if not bodies:
             return
         jobs = [(*body, _relative_to(capture.local, capture.local[body[3]])) for body in bodies]
@@ -618,7 +770,7 @@ class _Run:
             if css is not None:
                 capture.styles[url] = css
         for url in sheets:
-            if url not in capture.styles:  # unreadable, or written by another page meanwhile
+            if url not in capture.styles:  # unreadable
                 del capture.local[url]
 
     def _sheet_limit(self) -> int:
@@ -639,6 +791,19 @@ class _Run:
     # -- committing -------------------------------------------------------------------------------
 
     async def _commit_link(self, capture: _Capture) -> None:
+        try:
+            await self._commit(capture)
+        finally:
+            self._release(capture)
+
+    def _release(self, capture: _Capture) -> None:
+        """The page no longer needs its resources' bodies (its copies have them, or never will)."""
+        assert self.a.shared is not None
+        for entry in capture.shared.values():
+            self.a.shared.release(entry)
+        capture.shared.clear()
+
+    async def _commit(self, capture: _Capture) -> None:
         recorder = self.a.recorder
         assert recorder is not None
         expansion = capture.expansion
@@ -646,16 +811,20 @@ class _Run:
         shared = [
             e for hop in expansion.hops for e in recorder.by_url(hop.url) if all(e is not o for o in own)
         ]
-        exchanges = _unique(own + shared)
+        # A resource fetched by another page (of this article or another) whose commit has not
+        # written it yet: written here, with the first copy that uses it.
+        unwritten = [
+            entry.exchange
+            for entry in capture.shared.values()
+            if entry.exchange is not None and any(entry.exchange is e for e in recorder.by_url(entry.url))
+        ]
+        exchanges = _unique(own + shared + unwritten)
         final = self._final_exchange(expansion)
-        resources = {
-            url: next((e for e in reversed(recorder.by_url(url)) if 200 <= e.status < 300), None)
-            for url in capture.local
-        }
         exchanges = recorder.claim(exchanges)  # before any await: no other commit writes them too
         if final is not None and all(final is not e for e in exchanges):
             final = None  # another article's commit holds the page: its copy is there
-        resources = {u: e for u, e in resources.items() if e is not None and any(e is x for x in exchanges)}
+        # Every resource the copy uses gets its file in this folder, whoever fetched it.
+        resources = {url: capture.shared[url] for url in capture.local if url in capture.shared}
 
         def write() -> tuple[list[RecordRef], dict[str, Any] | None]:
             # File work (compressing, hashing, writing) in a thread: zlib and hashlib let go of
@@ -740,7 +909,7 @@ class _Run:
         capture: _Capture,
         final: Exchange,
         refs: list[RecordRef],
-        resources: dict[str, Exchange | None],
+        resources: dict[str, _Shared],
     ) -> dict[str, Any] | None:
         response = next(
             (r for r in refs if r.url == final.url and r.record_type in ("response", "revisit")), None
@@ -756,16 +925,16 @@ class _Run:
         if capture.readable is not None:
             stem = names.url_filename(url)
             for resource_url, local_path in capture.local.items():
-                exchange = resources.get(resource_url)
+                entry = resources.get(resource_url)
                 target = sources / local_path
                 target.parent.mkdir(exist_ok=True)
-                if exchange is None:
+                if entry is None:
                     continue
                 css = capture.styles.get(resource_url)
                 if css is not None:
                     # The rewritten text, never the served bytes: those fetch from the network.
                     self._write(target, css.encode("utf-8", "replace"))
-                elif not self._decode_to(exchange, target, self.options.max_body):
+                elif not self._save_resource(entry, target):
                     continue
                 copy["resources"].append(target.relative_to(self.folder).as_posix())
             html, text, title = capture.readable
@@ -788,17 +957,45 @@ class _Run:
                 copy["file"] = target.relative_to(self.folder).as_posix()
         return copy
 
+    def _save_resource(self, entry: _Shared, target: Path) -> bool:
+        """An image or font of the copy, to `target`: copied from the folder that saved it
+        first (this process), else decoded from its raw body (and this file is then the one
+        the next folders copy)."""
+        shared = self.a.shared
+        assert shared is not None
+        with shared.lock:
+            saved = entry.saved
+        if saved is not None and self._stream_to(saved, None, target, self.options.max_body):
+            return True
+        if entry.exchange is None or entry.body is None:
+            return False
+        if not self._stream_to(
+            entry.body, _header(entry.exchange, "content-encoding"), target, self.options.max_body
+        ):
+            return False
+        with shared.lock:
+            if entry.saved is None:
+                entry.saved = target
+        return True
+
     def _decode_to(self, exchange: Exchange, target: Path, limit: int) -> bool:
         """The exchange's body, content-decoded (bounded: no bomb inflates), atomically to `target`."""
-        if exchange.body_path is None or not exchange.body_path.exists():
+        if exchange.body_path is None:
+            return False
+        return self._stream_to(exchange.body_path, _header(exchange, "content-encoding"), target, limit)
+
+    def _stream_to(self, source: Path, encoding: str | None, target: Path, limit: int) -> bool:
+        """`source`, content-decoded from `encoding` (bounded: no bomb inflates), atomically to
+        `target`, and listed in the manifest."""
+        if not source.exists():
             return False
         tmp = target.with_name(target.name + ".tmp")
         # An encoding we cannot decode is copied as it came.
-        decoder = decoder_for_encoding(_header(exchange, "content-encoding")) or None
+        decoder = decoder_for_encoding(encoding) or None
         written = 0
         digest = hashlib.sha256()  # hashed as written: the copy is not read back
         try:
-            with exchange.body_path.open("rb") as src, tmp.open("wb") as dst:
+            with source.open("rb") as src, tmp.open("wb") as dst:
                 while chunk := src.read(256 * 1024):
                     data = decoder.decompress(chunk, max(1, limit - written + 1)) if decoder else chunk
                     over = written + len(data) - limit

@@ -597,11 +597,13 @@ def resource_urls(html: str, base_url: str) -> list[tuple[str, str]]:
     ("image", URL) for `img[src]`, the largest candidate of `img[srcset]` and of each
     `picture > source[srcset]`, the lazy-loading attributes (`LAZY_IMAGE_ATTRIBUTES`),
     `video[poster]` and the `url()`s of `style` attributes (hero images are often CSS
-    backgrounds); ("style", URL) for `link[rel~=stylesheet][href]`. Only http(s), each URL
-    once (its first kind wins), in document order (an image's candidates best first), resolved
-    against the first `<base href>` or else `base_url`, without fragment. Nothing inside an
-    element the copy removes (an <img> in an <object>'s fallback), and no 1x1 tracking pixel.
-    Never raises.
+    backgrounds); ("style", URL) for `link[rel~=stylesheet][href]`; and what the page's own
+    `<style>` blocks name, as `stylesheet_urls` names it in a saved stylesheet ("style" for an
+    `@import`, "font" inside `@font-face`, "image" otherwise). Only http(s), each URL once (its
+    first kind wins), in document order (an image's candidates best first), resolved against
+    the first `<base href>` or else `base_url`, without fragment; a fragment-only `url(#grad)`
+    (an SVG paint server in the page) is no file. Nothing inside an element the copy removes
+    (an <img> in an <object>'s fallback), and no 1x1 tracking pixel. Never raises.
     """
     try:
         root = _parse(html, partial_ok=True)
@@ -632,10 +634,16 @@ def resource_urls(html: str, base_url: str) -> list[tuple[str, str]]:
             add("image", el.get("poster"))
         elif tag == "link" and "stylesheet" in (el.get("rel") or "").lower().split():
             add("style", el.get("href"))
+        elif tag == "style" and el.text:
+            # Relative to the document (its <base>), as the copy's `_clean_css` resolves them.
+            for kind, url in stylesheet_urls(el.text, base or ""):
+                found.setdefault(url, kind)
         style = el.get("style") if tag else None
         if style and "url" in style.lower():
             for raw in _css_urls(style):
-                add("image", raw)
+                # `url(#grad)` resolved against the page would be the page itself, as an image.
+                if not _clean_url(raw).startswith("#"):
+                    add("image", raw)
     return [(kind, url) for url, kind in found.items()]
 
 
