@@ -59,6 +59,17 @@ __all__ = [
 #: media, and inline style. Delivered in a <meta>, which must precede anything it governs: a
 #: policy from a <meta> element applies only to what the parser meets after it (CSP 3,
 #: "Delivery via meta element").
+#:
+#: `'self'` is what lets the folder's files load when the copy is opened from disk, as it
+#: mostly is. CSP 3 alone would not say so (a file: document's origin is opaque, and `'self'`
+#: matches no URL then), but Chromium takes a file: document's `'self'` as "file: with no
+#: host" (`ComputeSelfOrigin`), and Firefox does not apply CSP to file: loads at all (they are
+#: `URI_IS_LOCAL_RESOURCE`, see `CSPService::subjectToCSP`). Served over HTTP, `'self'` is the
+#: server. `file:` is not added as a fallback: it would also allow `file://host/share/...`,
+#: which on Windows is an SMB request that sends the user's credentials. Chromium's `'self'`
+#: does not match a file: URL with a host. tests/test_archive_browser.py opens a copy in
+#: Chromium from disk and over HTTP, and fails if Chromium ever makes `'self'` match nothing
+#: for file: (a TODO in its code). The cure would then be data: URLs in the copy, not `file:`.
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
     "media-src 'self'; script-src 'none'; object-src 'none'; frame-src 'none'; form-action 'none'; "
