@@ -740,6 +740,133 @@ def test_articles_whose_pages_share_a_logo_each_keep_their_own_copy(
         assert responses == ["https://shared.example/logo.png"]
 
 
+# --- a page cited by several articles ------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n" + b"a report cited by both articles\n" + b"%%EOF\n"
+
+
+def own_records(folder: Path, warc: str) -> dict[str, tuple[str, str | None]]:
+    """Record ID -> (type, target URI) of a WARC of the folder."""
+    return {h["WARC-Record-ID"]: (kind, uri) for kind, uri, h in records(folder / warc)}
+
+
+def test_articles_citing_one_page_each_keep_its_copy_and_records(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    """Two articles of one run cite the same page, the same PDF, and one page by its short link
+    (a) and by its own URL (b): each folder gets every copy and, in its own WARC, the records
+    of every exchange its links went through; the web still sees one request per URL per run."""
+    web = twitter_web.web
+    shared_site(web, ["page", "final"])
+    serve(web, "https://shared.example/report.pdf", "application/pdf", PDF)
+    web.tco("SharedPage1", "https://shared.example/final")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    common = '<a href="https://shared.example/page">p</a> <a href="https://shared.example/report.pdf">r</a>'
+    (articles / "a.html").write_text(
+        f'<p>{common} <a href="https://t.co/SharedPage1">t</a></p>', encoding="utf-8"
+    )
+    (articles / "b.html").write_text(
+        f'<p>{common} <a href="https://shared.example/final">f</a></p>', encoding="utf-8"
+    )
+    a, b = articles / "a.archive", articles / "b.archive"
+    cited = {
+        a: ["https://shared.example/page", "https://shared.example/report.pdf", "https://t.co/SharedPage1"],
+        b: [
+            "https://shared.example/page",
+            "https://shared.example/report.pdf",
+            "https://shared.example/final",
+        ],
+    }
+    for attempt in (1, 2):  # the second run revisits every page: its copies are the first run's
+        done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "jsonl", str(articles))
+        assert done.returncode == 0, done.stderr
+        for folder, urls in cited.items():
+            manifest = manifest_of(folder)
+            run_entry = manifest["runs"][-1]
+            [warc] = run_entry["warc"]
+            found = own_records(folder, warc)
+            latest = {link["url"]: link for link in manifest["links"] if link["run"] == run_entry["id"]}
+            assert sorted(latest) == sorted(urls)
+            for url, link in latest.items():
+                assert link["verdict"] == "ok" and link["final_url"].startswith("https://shared.example/")
+                copy = link["copy"]
+                assert copy is not None and bool(copy.get("revisit")) == (attempt == 2), (folder, url)
+                # Every hop of the chain in this folder's WARC of this run, by its record IDs.
+                for hop in link["chain"]:
+                    assert hop["warc"] == warc, (folder, hop)
+                    kind = "response" if attempt == 1 else "revisit"
+                    assert found[hop["response_record"]] == (kind, hop["url"]), (folder, hop)
+                    assert found[hop["request_record"]] == ("request", hop["url"]), (folder, hop)
+                if url.endswith(".pdf"):
+                    assert (folder / copy["file"]).read_bytes() == PDF
+                else:
+                    text = (folder / copy["text"]).read_text(encoding="utf-8")
+                    assert url.rsplit("/", 1)[-1] in text or "final" in text
+            assert_self_contained(folder)
+        # The short link's hops only in the WARC of the article that cites it; the final page's
+        # exchange in both.
+        uris = {
+            folder: {
+                uri for kind, uri in own_records(folder, manifest_of(folder)["runs"][-1]["warc"][0]).values()
+            }
+            for folder in (a, b)
+        }
+        assert "https://t.co/SharedPage1" in uris[a] and "https://t.co/SharedPage1" not in uris[b]
+        assert all("https://shared.example/final" in uris[f] for f in (a, b))
+        for path in ("/page", "/final", "/report.pdf", "/logo.png", "/site.css", "/bg.png"):
+            assert web.count("shared.example", path) == attempt, path
+        assert web.count("t.co", "/SharedPage1") == attempt
+
+
+def archive_one_after_another(paths: list[Path]) -> None:
+    """Each article archived once the one before is done, by one process (one `Archiver`)."""
+    from resolver.archive.archiver import ArchiveOptions, Archiver
+    from resolver.inputs import load_with_bytes
+    from resolver.net import run_async
+    from resolver.scanner import scan_article
+
+    async def go() -> None:
+        async with Archiver(ArchiveOptions(tweets=False, wayback=False)) as archiver:
+            for path in paths:
+                raw, article = load_with_bytes(str(path))
+                await archiver.archive(scan_article(article), raw, html=article.text)
+
+    run_async(go())
+
+
+@pytest.mark.parametrize(("spool", "fetches"), [(64 * 1024 * 1024, 1), (0, 2)])
+def test_an_article_that_comes_later_still_gets_the_page_it_shares(
+    twitter_web: TwitterWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spool: int, fetches: int
+) -> None:
+    """The second article starts once the first is committed: the page's exchanges were kept
+    for it (one request); let go (no spool left), the page is fetched again for it. Either
+    way its folder has the copies and the records of its own."""
+    import resolver.archive.archiver as archiver
+
+    monkeypatch.setattr(archiver, "SHARED_SPOOL", spool)
+    web = twitter_web.web
+    shared_site(web, ["page"])
+    serve(web, "https://shared.example/report.pdf", "application/pdf", PDF)
+    paths = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text("https://shared.example/page\nhttps://shared.example/report.pdf\n", encoding="utf-8")
+        paths.append(path)
+    archive_one_after_another(paths)
+    for folder in (tmp_path / "a.archive", tmp_path / "b.archive"):
+        manifest = manifest_of(folder)
+        [warc] = manifest["runs"][-1]["warc"]
+        found = own_records(folder, warc)
+        links = {link["url"]: link for link in manifest["links"]}
+        for link in links.values():
+            [hop] = link["chain"]
+            assert found[hop["response_record"]] == ("response", hop["url"]), folder
+        assert (folder / links["https://shared.example/report.pdf"]["copy"]["file"]).read_bytes() == PDF
+        assert_self_contained(folder)
+    assert web.count("shared.example", "/page") == web.count("shared.example", "/report.pdf") == fetches
+
+
 # --- the page's own CSS ------------------------------------------------------------------------
 
 

@@ -15,7 +15,9 @@ One run, for one article:
    its images and stylesheets fetched and saved beside it (the stylesheets rewritten to load
    only the fonts and images saved with them; a resource many pages use is fetched once in
    the process, and each folder gets its own copy of it); a non-HTML target is saved as it is; a
-   failure gets the Wayback's capture nearest the article's date.
+   failure gets the Wayback's capture nearest the article's date. A page (or a redirect hop)
+   cited by several articles is fetched once in the process too, and each of them writes its
+   exchanges into its own WARC and makes its own copies of it (`_SharedPages`).
 3. The tweets (`resolver.twitter`): each record as JSON, a card, its media downloaded.
 4. Each item is *committed* on its own: its WARC records written to a part file (atomic), its
    copies written (atomic), then the manifest rewritten (atomic, at most once a second). A
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -81,6 +84,10 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: if named again). Images and fonts need none of it: they are copied from the first folder
 #: that saved them.
 SHARED_SPOOL = 64 * 1024 * 1024
+#: Pages (their chains' exchanges) kept once no link holds them, at most: as many as the
+#: expansion engine remembers (`ExpandOptions.memo_size`); a URL it has forgotten it fetches
+#: again anyway. A redirect's empty body weighs nothing against `SHARED_SPOOL`: this bounds them.
+SHARED_PAGES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +213,7 @@ class Archiver:
         self._pool: ProcessPoolExecutor | None = None
         self._folders: dict[Path, str] = {}  #: archive folders of this process, and their article
         self.shared: _SharedResources | None = None
+        self.pages: _SharedPages | None = None
 
     async def cpu(self, function: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work (parsing pages, making readable copies) in worker processes, so
@@ -266,6 +274,7 @@ class Archiver:
             self.factory, limits, timeout=min(options.timeout, 30.0), retries=options.retries
         )
         self.shared = _SharedResources(self.fetcher, self.recorder, spool / "shared")
+        self.pages = _SharedPages(self.recorder, spool / "pages")
         if options.tweets:
             self.recoverer = Recoverer(
                 options.tweet_options,
@@ -293,6 +302,8 @@ class Archiver:
         await self.factory.aclose()
         if self.shared is not None:
             self.shared.close()
+        if self.pages is not None:
+            self.pages.close()
         if self._spool_tmp is not None:
             self._spool_tmp.cleanup()
 
@@ -428,6 +439,122 @@ def _reusable(entry: _Shared, sheet: bool) -> bool:
     return entry.saved is not None and not sheet
 
 
+# --- Pages cited by several articles of the process -----------------------------------------------
+
+
+@dataclass(eq=False)
+class _Page:
+    """The exchanges of one URL a chain went through (a redirect hop, the page it ends on),
+    as the expansion engine made them: once in the process, however many articles cite the
+    URL (directly or behind a short link). Each article writes them into its own WARC and
+    makes its own copy of the page from them: a WARC of another folder is no record of its own."""
+
+    url: str
+    #: Copies of the recorder's exchanges whose bodies are links in the pages' spool (the
+    #: recorder's files go when the first commit writes them).
+    exchanges: list[Exchange]
+    origin: list[Exchange]  #: the recorder's exchanges they were made from
+    size: int = 0
+    users: int = 0  #: links that hold it and are not committed yet
+
+
+class _SharedPages:
+    """The chains' exchanges of the process's links, by URL (see `_Page`).
+
+    Policy, as for shared resources: a URL's exchanges are kept (their bodies on disk) while a
+    link holding them is not committed; then, held by none, up to `SHARED_SPOOL` bytes and
+    `SHARED_PAGES` URLs (least recently used first out), for an article that comes later and
+    cites the same page: the engine does not fetch it again (its result is remembered), so
+    these are its records. A URL let go and cited again is fetched again, by the link that
+    needs it (`_Run._hold_chain`).
+    """
+
+    def __init__(self, recorder: Recorder, spool: Path) -> None:
+        self.recorder = recorder
+        self.spool = spool
+        self._entries: dict[str, _Page] = {}
+        self._idle: dict[_Page, int] = {}  #: held by no link: its size (LRU order)
+        self._idle_bytes = 0
+        self._names = 0
+
+    def hold(self, urls: Iterable[str]) -> tuple[list[_Page], list[str]]:
+        """The exchanges of each of `urls`, held until `release`; and the URLs whose exchanges
+        are gone (let go before this link came). No await: the recorder's bodies are there."""
+        held, missing = [], []
+        for url in dict.fromkeys(urls):
+            entry = self._entries.get(url)
+            recorded = self.recorder.by_url(url)
+            fresh = [e for e in recorded if entry is None or all(e is not o for o in entry.origin)]
+            if fresh:
+                # Recorded since the kept ones were (or the first time): what this link saw.
+                entry = self._keep(url, fresh)
+            if entry is None:
+                missing.append(url)
+                continue
+            self._unidle(entry)
+            entry.users += 1
+            held.append(entry)
+        return held, missing
+
+    def _keep(self, url: str, recorded: list[Exchange]) -> _Page:
+        old = self._entries.get(url)
+        if old is not None and old.users == 0:
+            self._unidle(old)
+            self._drop(old)
+        entry = _Page(url, [], list(recorded))
+        for exchange in recorded:
+            body = None
+            if exchange.body_path is not None:
+                self.spool.mkdir(parents=True, exist_ok=True)
+                self._names += 1
+                body = self.spool / f"{self._names:07d}.body"
+                try:
+                    os.link(exchange.body_path, body)
+                except OSError:  # a file system without hard links: a copy, on disk all the same
+                    try:
+                        shutil.copyfile(exchange.body_path, body)
+                    except OSError:
+                        body = None
+            if exchange.body_path is not None and body is None:
+                continue  # unreadable: written by the commit that claims the recorder's own
+            entry.exchanges.append(dataclasses.replace(exchange, body_path=body))
+            entry.size += exchange.body_length
+        self._entries[url] = entry
+        return entry
+
+    def release(self, entry: _Page) -> None:
+        """A link that held `entry` is committed (or given up)."""
+        entry.users -= 1
+        if entry.users > 0:
+            return
+        if self._entries.get(entry.url) is not entry:
+            self._drop(entry)  # replaced by newer exchanges of the URL
+            return
+        self._idle[entry] = entry.size
+        self._idle_bytes += entry.size
+        while self._idle and (self._idle_bytes > SHARED_SPOOL or len(self._idle) > SHARED_PAGES):
+            oldest = next(iter(self._idle))
+            self._unidle(oldest)
+            self._drop(oldest)
+
+    def _unidle(self, entry: _Page) -> None:
+        size = self._idle.pop(entry, None)
+        if size is not None:
+            self._idle_bytes -= size
+
+    def _drop(self, entry: _Page) -> None:
+        for exchange in entry.exchanges:
+            if exchange.body_path is not None:
+                exchange.body_path.unlink(missing_ok=True)
+        entry.exchanges = []
+        entry.origin = []
+        if self._entries.get(entry.url) is entry:
+            del self._entries[entry.url]
+
+    def close(self) -> None:
+        shutil.rmtree(self.spool, ignore_errors=True)
+
+
 # --- One run of one article ----------------------------------------------------------------------
 
 
@@ -443,6 +570,7 @@ class _Capture:
     local: dict[str, str] = field(default_factory=dict)  #: resource URL -> its path beside the copy
     styles: dict[str, str] = field(default_factory=dict)  #: stylesheet URL -> its rewritten text
     shared: dict[str, _Shared] = field(default_factory=dict)  #: resource URL -> what was fetched, held
+    pages: list[_Page] = field(default_factory=list)  #: the exchanges of the chain's URLs, held
     memento: dict[str, Any] | None = None
 
 
@@ -469,6 +597,10 @@ class _Run:
         self.previous_copies: dict[tuple[str, str], dict[str, Any]] = {}
         self.committed_urls: dict[str, dict[str, Any]] = {}  #: url -> its link entry of this run
         self.refs: dict[str, list[RecordRef]] = {}
+        #: The chains' exchanges written into this run's WARC, and the copy made of each page:
+        #: two links of the article reaching one page share its records and its copy.
+        self.written: set[Exchange] = set()
+        self.copies: dict[Exchange, dict[str, Any] | None] = {}
         self.bytes = 0
         self.counts = {"archived": 0, "failed": 0}
         self.resumed: str | None = None
@@ -647,6 +779,7 @@ class _Run:
             expansion = await a.expander.expand(url)
             capture = _Capture(url, expansion)
             try:
+                await self._hold_chain(capture)
                 await self._page(capture)
             except BaseException:
                 self._release(capture)  # never committed: what it held is not needed for it
@@ -656,11 +789,28 @@ class _Run:
             capture.memento = memento.to_json() if memento else None
         return capture
 
+    async def _hold_chain(self, capture: _Capture) -> None:
+        """Hold the exchanges of every URL of the link's chain until it is committed: another
+        article may have made them (the engine fetches a URL once in the process), and this
+        article's WARC and copies need them all the same."""
+        a = self.a
+        assert a.pages is not None and a.fetcher is not None
+        hops = capture.expansion.hops
+        capture.pages, missing = a.pages.hold(hop.url for hop in hops)
+        # A hop that was answered has exchanges; gone only when they were let go (beyond
+        # SHARED_SPOOL) before this article came: fetched again, as a stylesheet would be.
+        answered = {hop.url for hop in hops if hop.status is not None}
+        missing = [url for url in missing if url in answered]
+        if missing:
+            await asyncio.gather(*(a.fetcher.get(url, max_bytes=0) for url in missing))
+            more, _ = a.pages.hold(missing)
+            capture.pages.extend(more)
+
     async def _page(self, capture: _Capture) -> None:
         """The readable copy of the page the link ends on, and the resources it loads."""
         a = self.a
         url, expansion = capture.url, capture.expansion
-        final = self._final_exchange(expansion)
+        final = self._final_exchange(capture)
         if final is None or expansion.tweet is not None or not _is_html(final) or not final.body_path:
             return
         page_url = expansion.final_url or url
@@ -777,11 +927,13 @@ class _Run:
         # Stylesheets are rewritten in memory: bounded like a page read for its readable copy.
         return min(self.options.max_body, READABLE_LIMIT)
 
-    def _final_exchange(self, expansion: Expansion) -> Exchange | None:
-        assert self.a.recorder is not None
+    def _final_exchange(self, capture: _Capture) -> Exchange | None:
+        """The answer of the page the chain ended on (the last 2xx, retries aside), as held."""
+        expansion = capture.expansion
         if not expansion.hops or expansion.final_url is None:
             return None
-        found = self.a.recorder.by_url(expansion.hops[-1].url)
+        last = expansion.hops[-1].url
+        found = [e for page in capture.pages if page.url == last for e in page.exchanges]
         good = [e for e in found if 200 <= e.status < 300]
         return good[-1] if good else None
 
@@ -797,11 +949,15 @@ class _Run:
             self._release(capture)
 
     def _release(self, capture: _Capture) -> None:
-        """The page no longer needs its resources' bodies (its copies have them, or never will)."""
-        assert self.a.shared is not None
+        """The link no longer needs its chain's and its resources' bodies (its records and
+        copies have them, or never will)."""
+        assert self.a.shared is not None and self.a.pages is not None
         for entry in capture.shared.values():
             self.a.shared.release(entry)
         capture.shared.clear()
+        for page in capture.pages:
+            self.a.pages.release(page)
+        capture.pages = []
 
     async def _commit(self, capture: _Capture) -> None:
         recorder = self.a.recorder
@@ -818,11 +974,16 @@ class _Run:
             for entry in capture.shared.values()
             if entry.exchange is not None and any(entry.exchange is e for e in recorder.by_url(entry.url))
         ]
-        exchanges = _unique(own + shared + unwritten)
-        final = self._final_exchange(expansion)
-        exchanges = recorder.claim(exchanges)  # before any await: no other commit writes them too
-        if final is not None and all(final is not e for e in exchanges):
-            final = None  # another article's commit holds the page: its copy is there
+        # Before any await: no other commit writes the recorder's own exchanges too.
+        claimed = recorder.claim(_unique(own + shared + unwritten))
+        # The chain's exchanges are written from this link's copies of them (`_SharedPages`),
+        # into every article's WARC that cites the page (once per run), whoever made them.
+        held = {id(o) for page in capture.pages for o in page.origin}
+        chain = [e for page in capture.pages for e in page.exchanges if e not in self.written]
+        exchanges = list(dict.fromkeys(chain)) + [e for e in claimed if id(e) not in held]
+        self.written.update(chain)
+        final = self._final_exchange(capture)
+        made = final is not None and final in self.copies  # another link of the article reached it
         # Every resource the copy uses gets its file in this folder, whoever fetched it.
         resources = {url: capture.shared[url] for url in capture.local if url in capture.shared}
 
@@ -830,10 +991,16 @@ class _Run:
             # File work (compressing, hashing, writing) in a thread: zlib and hashlib let go of
             # the GIL, so the event loop keeps the network busy meanwhile.
             refs = self._write_part(exchanges, {"url": capture.url, "verdict": expansion.verdict.value})
-            return refs, self._copies(capture, final, refs, resources) if final is not None else None
+            if final is None:
+                return refs, None
+            if made:
+                return refs, self.copies[final]
+            return refs, self._copies(capture, final, refs, resources)
 
         _refs, copy = await asyncio.to_thread(write)
-        recorder.forget(exchanges)
+        if final is not None:
+            self.copies.setdefault(final, copy)
+        recorder.forget(claimed)
         entry_chain = []
         for hop in expansion.hops:
             hop_refs = self.refs.get(hop.url, [])

@@ -175,8 +175,10 @@ class Recorder:
 
     def claim(self, exchanges: list[Exchange]) -> list[Exchange]:
         """Of `exchanges`, those no other item has claimed, now this caller's to write (two
-        articles citing one page share its request: the first to commit writes it, once).
-        Call it before any await, and write and `forget` only what it returns."""
+        pages loading one stylesheet share its request: the first to commit writes it, once;
+        the exchanges of a chain are kept apart by the archiver, for every article citing the
+        page, before they are claimed). Call it before any await, and write and `forget` only
+        what it returns."""
         mine = []
         for exchange in exchanges:
             if id(exchange) in self._claimed:
