@@ -65,8 +65,14 @@ def remove_stale_temps(folder: str, name: str) -> list[str]:
     return removed
 
 
-def _create(tmp: str) -> int:
-    return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def _open_temp(path: str | os.PathLike[str], clean_stale: bool) -> tuple[str, str, str, int]:
+    """(target, its folder, a new temp file's path, its descriptor) for an atomic write."""
+    target = os.path.abspath(os.fspath(path))
+    folder, name = os.path.split(target)
+    if clean_stale:
+        remove_stale_temps(folder, name)
+    tmp = _temp_path(folder, name)
+    return target, folder, tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 @contextlib.contextmanager
@@ -78,12 +84,7 @@ def atomic_text_writer(
     On any error the temp file is removed and the target is left as it was. With
     `clean_stale`, temps of the same target left by killed runs are removed first.
     """
-    target = os.path.abspath(os.fspath(path))
-    folder, name = os.path.split(target)
-    if clean_stale:
-        remove_stale_temps(folder, name)
-    tmp = _temp_path(folder, name)
-    fd = _create(tmp)
+    target, _folder, tmp, fd = _open_temp(path, clean_stale)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             yield handle
@@ -105,12 +106,7 @@ def atomic_write_bytes(
     `deferred_syncs()`, when the caller flushes them (unless `durable`, which always syncs at once).
     With `clean_stale`, temps of the same target left by killed runs are removed first.
     """
-    target = os.path.abspath(os.fspath(path))
-    folder, name = os.path.split(target)
-    if clean_stale:
-        remove_stale_temps(folder, name)
-    tmp = _temp_path(folder, name)
-    fd = _create(tmp)
+    target, folder, tmp, fd = _open_temp(path, clean_stale)
     deferred = _DEFERRED.get() is not None and not durable
     try:
         with os.fdopen(fd, "wb") as handle:

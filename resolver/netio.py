@@ -22,7 +22,7 @@ import collections
 import contextlib
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
@@ -276,35 +276,38 @@ class LoopBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, protocol = await _connect(loop, host, port, local_address)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(exc) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(exc) from exc
-        _apply_options(transport, socket_options)
-        return LoopStream(loop, protocol)
+        return await _stream(loop, _connect(loop, host, port, local_address), timeout, socket_options)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[SocketOption] | None = None
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_unix_connection(lambda: _StreamProtocol(loop), path)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(exc) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(exc) from exc
-        _apply_options(transport, socket_options)
-        return LoopStream(loop, protocol)
+        opening = loop.create_unix_connection(lambda: _StreamProtocol(loop), path)
+        return await _stream(loop, opening, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
 Connection = tuple[asyncio.BaseTransport, _StreamProtocol]
+
+
+async def _stream(
+    loop: asyncio.AbstractEventLoop,
+    opening: Awaitable[Connection],
+    timeout: float | None,
+    options: Iterable[SocketOption] | None,
+) -> LoopStream:
+    """A connection being opened, as httpcore's stream: its errors as httpcore's."""
+    try:
+        async with asyncio.timeout(timeout):
+            transport, protocol = await opening
+    except TimeoutError as exc:
+        raise httpcore.ConnectTimeout(exc) from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(exc) from exc
+    _apply_options(transport, options)
+    return LoopStream(loop, protocol)
 
 
 async def _connect(

@@ -20,7 +20,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import lxml.html
 import pytest
 
 from resolver.archive.readable import CSP
+from tests.browser import chromium, offline_command
 from tests.web.model import Response
 from tests.web.twitter import TwitterWeb
 
@@ -123,10 +123,6 @@ def close_to(got: tuple[int, int, int], want: tuple[int, int, int]) -> bool:
     return all(abs(a - b) <= 8 for a, b in zip(got, want, strict=True))
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def screenshot(browser: str, url: str, tmp: Path, proxy: str) -> tuple[tuple[int, list[bytes]], str]:
     """The page's screenshot (400x300) and Chromium's log, its console included.
 
@@ -135,18 +131,12 @@ def screenshot(browser: str, url: str, tmp: Path, proxy: str) -> tuple[tuple[int
     """
     shot = tmp / "shot.png"
     command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-features=MediaRouter,OptimizationHints,Translate",
-        f"--user-data-dir={tmp / 'profile'}",
-        f"--proxy-server={proxy}",
+        *offline_command(
+            browser,
+            tmp / "profile",
+            "--disable-features=MediaRouter,OptimizationHints,Translate",
+            f"--proxy-server={proxy}",
+        ),
         "--enable-logging=stderr",
         "--v=0",
         "--hide-scrollbars",
@@ -250,12 +240,12 @@ def assert_nothing_remote(page: Path) -> None:
     assert "<script" not in page.read_text(encoding="utf-8").lower()
 
 
-@pytest.mark.skipif(_chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
+@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
 @pytest.mark.parametrize("opened", ["file", "http"])
 def test_a_copy_shows_its_own_files_and_asks_the_web_for_nothing(
     opened: str, twitter_web: TwitterWeb, tmp_path: Path
 ) -> None:
-    browser = _chromium()
+    browser = chromium()
     assert browser is not None
     folder, page = archive_the_page(twitter_web, tmp_path)
     assert f'content="{CSP}"' in page.read_text(encoding="utf-8").replace("&#39;", "'")

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from resolver.audit.report import (
     write_junit,
     write_markdown,
 )
+from tests.browser import chromium, offline_command
 
 V = AuditVerdict
 HOSTILE = "a | pipe ]]> <img src=x onerror=alert(1)> </script><!-- & \x00\x1b\x7f end"
@@ -502,25 +502,11 @@ def test_html_when_every_link_is_alive() -> None:
 # --- In a browser -----------------------------------------------------------------------------
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def _dump_dom(browser: str, url: str, profile: Path, *extra: str) -> lxml.html.HtmlElement:
     # Every flag that would make Chromium reach the network on its own is off: the page must
     # render from the file alone.
     command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *extra,
+        *offline_command(browser, profile, *extra),
         "--dump-dom",
         url,
     ]
@@ -530,9 +516,9 @@ def _dump_dom(browser: str, url: str, profile: Path, *extra: str) -> lxml.html.H
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
+@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
 def test_html_in_headless_chromium(tmp_path: Path) -> None:
-    browser = _chromium()
+    browser = chromium()
     assert browser is not None
     page = tmp_path / "audit.html"
     page.write_text(_html(), encoding="utf-8")

@@ -334,6 +334,22 @@ class _Shared:
     users: int = 0  #: pages that hold it and are not committed yet
 
 
+def _keep_body(source: Path, spool: Path, number: int) -> Path | None:
+    """A body of the recorder's spool kept under `spool`, so that it outlives the commit that
+    deletes the spool's own file: hard-linked (no copy, no memory), else copied; None when
+    neither works."""
+    spool.mkdir(parents=True, exist_ok=True)
+    kept = spool / f"{number:07d}.body"
+    try:
+        os.link(source, kept)
+    except OSError:  # a file system without hard links: a copy, on disk all the same
+        try:
+            shutil.copyfile(source, kept)
+        except OSError:
+            return None
+    return kept
+
+
 class _SharedResources:
     """The resources of the process's pages, by URL (see `_Shared`).
 
@@ -383,16 +399,10 @@ class _SharedResources:
         if exchange is None:
             return
         if exchange.body_path is not None:
-            self.spool.mkdir(parents=True, exist_ok=True)
             self._names += 1
-            kept = self.spool / f"{self._names:07d}.body"
-            try:
-                os.link(exchange.body_path, kept)
-            except OSError:  # a file system without hard links: a copy, on disk all the same
-                try:
-                    shutil.copyfile(exchange.body_path, kept)
-                except OSError:
-                    return
+            kept = _keep_body(exchange.body_path, self.spool, self._names)
+            if kept is None:
+                return
             entry.body = kept
         entry.exchange = exchange
         entry.content_type = _content_type(exchange)
@@ -505,16 +515,8 @@ class _SharedPages:
         for exchange in recorded:
             body = None
             if exchange.body_path is not None:
-                self.spool.mkdir(parents=True, exist_ok=True)
                 self._names += 1
-                body = self.spool / f"{self._names:07d}.body"
-                try:
-                    os.link(exchange.body_path, body)
-                except OSError:  # a file system without hard links: a copy, on disk all the same
-                    try:
-                        shutil.copyfile(exchange.body_path, body)
-                    except OSError:
-                        body = None
+                body = _keep_body(exchange.body_path, self.spool, self._names)
             if exchange.body_path is not None and body is None:
                 continue  # unreadable: written by the commit that claims the recorder's own
             entry.exchanges.append(dataclasses.replace(exchange, body_path=body))
