@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -599,6 +600,19 @@ def test_a_hostile_stylesheet_stays_harmless(twitter_web: TwitterWeb, tmp_path: 
     assert verify_folder(folder).intact
 
 
+def archive_capped(tmp_path: Path, url: str, max_resources: int) -> tuple[Path, dict[str, Any]]:
+    """Archive an article citing `url` with `--max-resources`; its folder and the page's copy."""
+    article = tmp_path / "c.txt"
+    article.write_text(url + "\n", encoding="utf-8")
+    done = run(
+        "archive", "--no-cache", "--no-tweets", "--no-wayback",
+        "--max-resources", str(max_resources), "-f", "json", str(article),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "c.archive"
+    return folder, saved_copy(folder, url)
+
+
 def test_what_a_stylesheet_loads_counts_against_max_resources(
     twitter_web: TwitterWeb, tmp_path: Path
 ) -> None:
@@ -612,22 +626,7 @@ def test_what_a_stylesheet_loads_counts_against_max_resources(
     )
     for name in ("i", "a", "b"):
         serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
-    article = tmp_path / "c.txt"
-    article.write_text("https://capped.example/p\n", encoding="utf-8")
-    done = run(
-        "archive",
-        "--no-cache",
-        "--no-tweets",
-        "--no-wayback",
-        "--max-resources",
-        "3",
-        "-f",
-        "json",
-        str(article),
-    )
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "c.archive"
-    copy = saved_copy(folder, "https://capped.example/p")
+    folder, copy = archive_capped(tmp_path, "https://capped.example/p", 3)
     assert len(copy["resources"]) == 3  # the page's two, then the first its stylesheet names
     [css_path] = [r for r in copy["resources"] if r.endswith(".css")]
     css = (folder / css_path).read_text(encoding="utf-8")
@@ -932,22 +931,7 @@ def test_what_a_style_block_loads_counts_against_max_resources(
     )
     for name in ("i", "a", "b"):
         serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
-    article = tmp_path / "c.txt"
-    article.write_text("https://capped.example/s\n", encoding="utf-8")
-    done = run(
-        "archive",
-        "--no-cache",
-        "--no-tweets",
-        "--no-wayback",
-        "--max-resources",
-        "2",
-        "-f",
-        "json",
-        str(article),
-    )
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "c.archive"
-    copy = saved_copy(folder, "https://capped.example/s")
+    folder, copy = archive_capped(tmp_path, "https://capped.example/s", 2)
     # In document order: the <head>'s <style> first, so the <img> is past the cap.
     assert len(copy["resources"]) == 2 and web.count("capped.example", "/i.png") == 0
     html = folder / copy["html"]
