@@ -475,6 +475,17 @@ def saved_copy(folder: Path, url: str) -> dict:
     return link["copy"]
 
 
+def archive_page(tmp_path: Path, url: str, *options: str, name: str = "story") -> tuple[Path, dict[str, Any]]:
+    """Archive an article `name`.txt citing `url` (no cache, tweets or Wayback, plus `options`);
+    its folder and the page's copy."""
+    article = tmp_path / f"{name}.txt"
+    article.write_text(url + "\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", *options, "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / f"{name}.archive"
+    return folder, saved_copy(folder, url)
+
+
 def css_targets(folder: Path, css_path: str) -> list[Path]:
     """The files a saved stylesheet's `url()`s point at, resolved from its own folder."""
     css = (folder / css_path).read_text(encoding="utf-8")
@@ -510,12 +521,7 @@ def test_a_stylesheet_is_saved_with_its_fonts_images_and_imports(
     serve(web, "https://styled.example/css/img/h1.gif", "image/gif", GIF)
     # Served as many servers do: no font type, so the name's extension says what it is.
     serve(web, "https://styled.example/fonts/body.woff2", "application/octet-stream", WOFF2)
-    article = tmp_path / "story.txt"
-    article.write_text("https://styled.example/2015/story\n", encoding="utf-8")
-    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "story.archive"
-    copy = saved_copy(folder, "https://styled.example/2015/story")
+    folder, copy = archive_page(tmp_path, "https://styled.example/2015/story")
     page = folder / copy["html"]
     [link] = re.findall(r'<link rel="stylesheet" href="([^"]+)">', page.read_text(encoding="utf-8"))
     site_css = (page.parent / unquote(link)).relative_to(folder).as_posix()
@@ -571,12 +577,7 @@ def test_a_hostile_stylesheet_stays_harmless(twitter_web: TwitterWeb, tmp_path: 
     )
     serve(web, "https://tracker.example/beacon.png", "image/png", PNG)
     serve(web, "https://hostile.example/x.htc", "text/x-component", b"<script>alert(6)</script>")
-    article = tmp_path / "h.txt"
-    article.write_text("https://hostile.example/p\n", encoding="utf-8")
-    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "h.archive"
-    copy = saved_copy(folder, "https://hostile.example/p")
+    folder, copy = archive_page(tmp_path, "https://hostile.example/p", name="h")
     [css_path] = [r for r in copy["resources"] if r.endswith(".css")]
     css = (folder / css_path).read_text(encoding="utf-8")
     lowered = css.lower()
@@ -600,19 +601,6 @@ def test_a_hostile_stylesheet_stays_harmless(twitter_web: TwitterWeb, tmp_path: 
     assert verify_folder(folder).intact
 
 
-def archive_capped(tmp_path: Path, url: str, max_resources: int) -> tuple[Path, dict[str, Any]]:
-    """Archive an article citing `url` with `--max-resources`; its folder and the page's copy."""
-    article = tmp_path / "c.txt"
-    article.write_text(url + "\n", encoding="utf-8")
-    done = run(
-        "archive", "--no-cache", "--no-tweets", "--no-wayback",
-        "--max-resources", str(max_resources), "-f", "json", str(article),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "c.archive"
-    return folder, saved_copy(folder, url)
-
-
 def test_what_a_stylesheet_loads_counts_against_max_resources(
     twitter_web: TwitterWeb, tmp_path: Path
 ) -> None:
@@ -626,7 +614,7 @@ def test_what_a_stylesheet_loads_counts_against_max_resources(
     )
     for name in ("i", "a", "b"):
         serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
-    folder, copy = archive_capped(tmp_path, "https://capped.example/p", 3)
+    folder, copy = archive_page(tmp_path, "https://capped.example/p", "--max-resources", "3", name="c")
     assert len(copy["resources"]) == 3  # the page's two, then the first its stylesheet names
     [css_path] = [r for r in copy["resources"] if r.endswith(".css")]
     css = (folder / css_path).read_text(encoding="utf-8")
@@ -888,12 +876,7 @@ def test_a_pages_style_blocks_load_their_files_and_fragments_are_not_fetched(
     serve(web, "https://inline.example/css/h1.gif", "image/gif", GIF)
     serve(web, "https://inline.example/fonts/body.woff2", "font/woff2", WOFF2)
     serve(web, "https://inline.example/2015/img/bg.png", "image/png", PNG)
-    article = tmp_path / "story.txt"
-    article.write_text("https://inline.example/2015/story\n", encoding="utf-8")
-    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
-    assert done.returncode == 0, done.stderr
-    folder = tmp_path / "story.archive"
-    copy = saved_copy(folder, "https://inline.example/2015/story")
+    folder, copy = archive_page(tmp_path, "https://inline.example/2015/story")
     # `url(#grad)` and `url('#a')` are places in the page: it is fetched once, as the link.
     assert web.count("inline.example", "/2015/story") == 1
     page = (folder / copy["html"]).read_text(encoding="utf-8")
@@ -931,7 +914,7 @@ def test_what_a_style_block_loads_counts_against_max_resources(
     )
     for name in ("i", "a", "b"):
         serve(web, f"https://capped.example/{name}.png", "image/png", PNG + name.encode())
-    folder, copy = archive_capped(tmp_path, "https://capped.example/s", 2)
+    folder, copy = archive_page(tmp_path, "https://capped.example/s", "--max-resources", "2", name="c")
     # In document order: the <head>'s <style> first, so the <img> is past the cap.
     assert len(copy["resources"]) == 2 and web.count("capped.example", "/i.png") == 0
     html = folder / copy["html"]
