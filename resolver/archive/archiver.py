@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from cache import NullStore, Store
 from resolver import __version__, fsutil
@@ -67,6 +67,7 @@ from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY, nearest
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 MANIFEST = "manifest.json"
 SCHEMA_FILE = "manifest.schema.json"
@@ -350,6 +351,36 @@ def _keep_body(source: Path, spool: Path, number: int) -> Path | None:
     return kept
 
 
+class _Idle(Generic[E]):
+    """Entries held by nobody whose bodies stay on disk for whoever comes later, least
+    recently used first out: over `SHARED_SPOOL` bytes (or, with `counted`, `SHARED_PAGES`
+    entries), `drop` lets the oldest go. The shared resources and the shared pages keep
+    theirs the same way."""
+
+    def __init__(self, drop: Callable[[E], None], *, counted: bool = False) -> None:
+        self._drop = drop
+        self._counted = counted
+        self._sizes: dict[E, int] = {}  #: insertion order is use order
+        self._bytes = 0
+
+    def add(self, entry: E, size: int) -> None:
+        self._sizes[entry] = size
+        self._bytes += size
+        # The module's limits at the time of the call: tests set them.
+        while self._sizes and (
+            self._bytes > SHARED_SPOOL or (self._counted and len(self._sizes) > SHARED_PAGES)
+        ):
+            oldest = next(iter(self._sizes))
+            self.take(oldest)
+            self._drop(oldest)
+
+    def take(self, entry: E) -> None:
+        """`entry` is held again (or dropped): no longer idle."""
+        size = self._sizes.pop(entry, None)
+        if size is not None:
+            self._bytes -= size
+
+
 class _SharedResources:
     """The resources of the process's pages, by URL (see `_Shared`).
 
@@ -367,8 +398,7 @@ class _SharedResources:
         self.spool = spool
         self.lock = threading.Lock()  #: `saved` is set from the commits' threads
         self._entries: dict[str, _Shared] = {}
-        self._idle: dict[_Shared, int] = {}  #: held by no page, raw body kept: its size (LRU order)
-        self._idle_bytes = 0
+        self._idle: _Idle[_Shared] = _Idle(self._drop)  #: held by no page, raw body kept
         self._names = 0
 
     async def get(self, url: str, *, sheet: bool) -> _Shared:
@@ -380,7 +410,7 @@ class _SharedResources:
             # The fetch runs in the context of the first page to name it: recorded in its item.
             entry.task = asyncio.ensure_future(self._fetch(entry))
             self._entries[url] = entry
-        self._unidle(entry)
+        self._idle.take(entry)
         entry.users += 1
         assert entry.task is not None
         try:
@@ -414,20 +444,9 @@ class _SharedResources:
         if entry.users > 0:
             return
         if entry.body is not None and entry.saved is None:
-            size = entry.exchange.body_length if entry.exchange is not None else 0
-            self._idle[entry] = size
-            self._idle_bytes += size
-            while self._idle_bytes > SHARED_SPOOL and self._idle:
-                oldest = next(iter(self._idle))
-                self._unidle(oldest)
-                self._drop(oldest)
+            self._idle.add(entry, entry.exchange.body_length if entry.exchange is not None else 0)
         else:
             self._drop(entry)
-
-    def _unidle(self, entry: _Shared) -> None:
-        size = self._idle.pop(entry, None)
-        if size is not None:
-            self._idle_bytes -= size
 
     def _drop(self, entry: _Shared) -> None:
         """Let the raw body go; an entry with a saved copy stays (its path only: one per URL)."""
@@ -483,8 +502,7 @@ class _SharedPages:
         self.recorder = recorder
         self.spool = spool
         self._entries: dict[str, _Page] = {}
-        self._idle: dict[_Page, int] = {}  #: held by no link: its size (LRU order)
-        self._idle_bytes = 0
+        self._idle: _Idle[_Page] = _Idle(self._drop, counted=True)  #: held by no link
         self._names = 0
 
     def hold(self, urls: Iterable[str]) -> tuple[list[_Page], list[str]]:
@@ -501,7 +519,7 @@ class _SharedPages:
             if entry is None:
                 missing.append(url)
                 continue
-            self._unidle(entry)
+            self._idle.take(entry)
             entry.users += 1
             held.append(entry)
         return held, missing
@@ -509,7 +527,7 @@ class _SharedPages:
     def _keep(self, url: str, recorded: list[Exchange]) -> _Page:
         old = self._entries.get(url)
         if old is not None and old.users == 0:
-            self._unidle(old)
+            self._idle.take(old)
             self._drop(old)
         entry = _Page(url, [], list(recorded))
         for exchange in recorded:
@@ -532,17 +550,7 @@ class _SharedPages:
         if self._entries.get(entry.url) is not entry:
             self._drop(entry)  # replaced by newer exchanges of the URL
             return
-        self._idle[entry] = entry.size
-        self._idle_bytes += entry.size
-        while self._idle and (self._idle_bytes > SHARED_SPOOL or len(self._idle) > SHARED_PAGES):
-            oldest = next(iter(self._idle))
-            self._unidle(oldest)
-            self._drop(oldest)
-
-    def _unidle(self, entry: _Page) -> None:
-        size = self._idle.pop(entry, None)
-        if size is not None:
-            self._idle_bytes -= size
+        self._idle.add(entry, entry.size)
 
     def _drop(self, entry: _Page) -> None:
         for exchange in entry.exchanges:
