@@ -126,19 +126,17 @@ class Limits:
         self.host_intervals = {host.lower(): max(0.0, s) for host, s in (host_intervals or {}).items()}
         if any(limit < 1 for limit in (*self.gate_limits.values(), *self.host_limits.values())):
             raise ValueError("gate limits must be at least 1")
-        self._global = Slots(concurrency)
-        self._reserved = 0  #: global slots lent to other processes (`reserve`)
+        self._global = Slots(concurrency)  #: its size less than `concurrency`: slots lent (`reserve`)
         self._gates: dict[str, HostGate] = {}
 
     async def reserve(self, slots: int) -> None:
-        """Take `slots` global slots out of this process's use, waiting for each to be free.
+        """Take `slots` global slots out of this process's use at once, and return when the
+        requests in flight here fit in what is left.
 
         How a parent hands part of the run's concurrency to a worker process only once the
         worker can use it, without ever exceeding the total: it runs with all of it meanwhile.
         """
-        slots = min(slots, self._global.size)
-        self._reserved += slots
-        self._global.resize(self._global.size - slots)
+        self._global.resize(self._global.size - min(slots, self._global.size))
         await self._global.drained()
 
     def free_size(self) -> int:
@@ -147,9 +145,8 @@ class Limits:
 
     def unreserve(self, slots: int) -> None:
         """Give back `slots` reserved slots (a worker finished: its share comes back here)."""
-        slots = min(slots, self._reserved)
-        self._reserved -= slots
-        self._global.resize(self._global.size + slots)
+        lent = self.concurrency - self._global.size
+        self._global.resize(self._global.size + min(slots, lent))
 
     def _gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
