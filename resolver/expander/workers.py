@@ -27,7 +27,7 @@ import os
 import queue as queue_module
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -77,7 +77,7 @@ async def stream_parallel(
 
     `parent` supplies the cache, the memo and the options, and expands shards itself. With
     `adaptive`, the run starts in this process alone and spawns the other `workers - 1` only
-    once this process's CPU is the limit (see `_Dealer.watch`): a run waiting on the network
+    once this process's CPU is the limit (see `_Dealer._watch`): a run waiting on the network
     never pays for processes it cannot use. Otherwise they are spawned at once.
     """
     dealer = _Dealer(parent, workers)
@@ -177,33 +177,28 @@ class _Dealer:
         return None
 
     async def _run_local(self) -> None:
-        window = max(64, 4 * self.options.concurrency)
-        running: dict[asyncio.Task[Expansion], int] = {}
+        """Expand the fed shards here, through the engine's own window (`Expander.run`)."""
+        shard_of: dict[int | None, int] = {}
+
+        def feed() -> Iterator[Miss]:
+            # Drawn as the window has room; a shard handed to a worker never comes back, so
+            # once nothing is left to take here, nothing will be.
+            while (picked := self._take()) is not None:
+                shard, miss = picked
+                self.in_flight[shard] += 1
+                shard_of[miss[0]] = shard
+                yield miss
+
         try:
-            while True:
-                while len(running) < window:
-                    picked = self._take()
-                    if picked is None:
-                        break
-                    shard, miss = picked
-                    self.in_flight[shard] += 1
-                    running[asyncio.ensure_future(self.parent._expand_miss(*miss))] = shard
-                if not running:
-                    break  # a shard handed to a worker never comes back: nothing is left here
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    shard = running.pop(task)
-                    self.in_flight[shard] -= 1
-                    if not self.in_flight[shard]:
-                        self.drained[shard].set()
-                    await self.merged.put(task.result())
+            async for result in self.parent.run(feed()):
+                shard = shard_of.pop(result.index)
+                self.in_flight[shard] -= 1
+                if not self.in_flight[shard]:
+                    self.drained[shard].set()
+                await self.merged.put(result)
         except Exception as exc:  # handed to the consumer, which raises it
             await self.merged.put(exc)
         finally:
-            for task in running:
-                task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
             await self.merged.put(_DONE)
 
     async def _watch(self, local: asyncio.Task[None]) -> None:
