@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import socket
 import ssl
 from collections.abc import Awaitable, Iterable
@@ -370,12 +369,11 @@ async def _race(
     finally:
         for attempt in attempts:
             attempt.cancel()
-        # An attempt that connected after the winner is closed, not leaked.
-        for attempt in attempts:
-            with contextlib.suppress(BaseException):
-                transport, _ = await attempt
-                if winner is None or transport is not winner[0]:
-                    transport.close()
+        # An attempt that connected after the winner is closed, not leaked. gather, not a
+        # suppressed await per attempt: this task's own cancellation must still reach it.
+        for outcome in await asyncio.gather(*attempts, return_exceptions=True):
+            if isinstance(outcome, tuple) and (winner is None or outcome[0] is not winner[0]):
+                outcome[0].close()
 
 
 def _first_success(
