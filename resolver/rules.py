@@ -308,7 +308,7 @@ def parse_profile_url(url: str) -> str | None:
 # --- Ignored links ----------------------------------------------------------------------------
 
 # Links that are page furniture: they never cite anything, so they are not worth a request.
-_NON_WEB_SCHEMES: frozenset[str] = frozenset({"javascript", "mailto", "tel", "sms", "data", "about", "blob"})
+NON_WEB_SCHEMES: frozenset[str] = frozenset({"javascript", "mailto", "tel", "sms", "data", "about", "blob"})
 
 _IGNORED_HOSTS: frozenset[str] = frozenset(
     {
@@ -325,7 +325,7 @@ _IGNORED_HOSTS: frozenset[str] = frozenset(
 def is_ignored_url(url: str) -> bool:
     """True for UI chrome and tracking (share buttons, pixels, widget scripts, mailto:)."""
     m = _SCHEME_RE.match(url.strip().strip(_INVISIBLE).strip())
-    if m and m.group(1).lower() in _NON_WEB_SCHEMES:
+    if m and m.group(1).lower() in NON_WEB_SCHEMES:
         return True
     parts = _split(url)
     if parts is None:

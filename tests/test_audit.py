@@ -598,7 +598,7 @@ def test_scheme_of(url: str, scheme: str) -> None:
 
 def test_a_list_skips_what_the_article_scanner_ignores() -> None:
     from resolver.audit.auditor import NOT_SOURCES, WEB_SCHEMES
-    from resolver.rules import _NON_WEB_SCHEMES
+    from resolver.rules import NON_WEB_SCHEMES as _NON_WEB_SCHEMES
 
     assert NOT_SOURCES == _NON_WEB_SCHEMES  # the same links skipped however they are given
     assert not NOT_SOURCES & WEB_SCHEMES

@@ -43,8 +43,8 @@ from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
 from resolver.models import ArticleScan, Link, ScanFailure, StatusRef, Where
 from resolver.net import ClientFactory, NetConfig
+from resolver.rules import NON_WEB_SCHEMES, host_of, parse_status_url
 from resolver.rules import classify as link_kind
-from resolver.rules import host_of, parse_status_url
 from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import (
     AVAILABILITY_CONCURRENCY,
@@ -79,10 +79,10 @@ BATCHES_AHEAD = 16
 #: What the audit fetches: the expansion engine speaks HTTP and nothing else. A link in any
 #: other scheme is `unsupported` (not checked), never `dead`: nobody saw it fail.
 WEB_SCHEMES = frozenset({"http", "https"})
-#: Schemes of page furniture, not cited sources: the article scanner drops these links (the
-#: same set as `rules.is_ignored_url`, a test keeps them in step), and a list of links skips
-#: them too unless `include_non_web` (lychee, likewise, leaves mail addresses out by default).
-NOT_SOURCES = frozenset({"javascript", "mailto", "tel", "sms", "data", "about", "blob"})
+#: Schemes of page furniture, not cited sources: the article scanner drops these links
+#: (`rules.is_ignored_url`, the same set), and a list of links skips them too unless
+#: `include_non_web` (lychee, likewise, leaves mail addresses out by default).
+NOT_SOURCES = NON_WEB_SCHEMES
 #: A scheme as RFC 3986 section 3.1 has it, less the "." (so that "example.com:8080/x" is a host
 #: and a port, not the scheme "example.com"), and not followed by a port ("localhost:8080/").
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?!\d{1,5}(?:[/?#]|$))")
