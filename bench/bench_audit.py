@@ -557,6 +557,35 @@ def run_audit(web: LocalWeb, articles: Path, out: Path, args: argparse.Namespace
     )
 
 
+@dataclass(slots=True)
+class PeerRun:
+    wall: float
+    cpu: float
+    said: str
+
+
+def run_peer(web: LocalWeb, urls: list[str], args: argparse.Namespace) -> PeerRun:
+    """Fetch `urls` once each with bare httpx (same proxy, CA, limits): the HTTP stack's own CPU."""
+    env = clean_env()
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        env[name] = web.proxy
+    env["SSL_CERT_FILE"] = web.ca
+    argv = [sys.executable, str(REPO / "bench" / "peer_httpx_fetch.py")]
+    argv += ["--concurrency", str(args.concurrency), "--per-host", str(args.per_host)]
+    log(f"bare httpx fetching the {len(urls)} distinct URLs")
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        argv, input="\n".join(urls), env=env, cwd=REPO, capture_output=True, text=True, timeout=args.timeout,
+        check=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    log(f"bare httpx: {wall:.1f} s, CPU {cpu:.1f} s, waiting {1 - cpu / wall:.1%}: {done.stdout.strip()}")
+    return PeerRun(wall, cpu, done.stdout.strip())
+
+
 # --- What the run should have done, and the floor --------------------------------------------------
 
 
@@ -825,6 +854,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds before the run is abandoned")
     parser.add_argument("--profile", help="run the tool under cProfile, writing its stats to this file")
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="then fetch the same distinct URLs with bare httpx (bench/peer_httpx_fetch.py), for its CPU",
+    )
     parser.add_argument("--keep", type=Path, help="write the corpus and the output here (kept)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
@@ -864,6 +898,7 @@ def main(argv: list[str] | None = None) -> int:
         with LocalWeb(plan_file, args.latency_ms) as web:
             log(f"local web at {web.proxy}; running resolver audit")
             run = run_audit(web, articles, workdir / "audit.jsonl", args)
+            peer = run_peer(web, [c.url for c in plan.cited], args) if args.peer else None
         result = analyse(plan, index, run, exp)
     floor = floors(exp, args, latency)
     bound = max(floor.values())
@@ -942,6 +977,12 @@ def main(argv: list[str] | None = None) -> int:
         + (", ".join(f"{k} {v}" for k, v in result["verdict_mismatches"].items()) or "none"),
         "- memory (PSS) over the run: " + ", ".join(_timeline(run.sampler, run.wall)),
     ]
+    if peer is not None:
+        lines += [
+            f"- bare httpx (`bench/peer_httpx_fetch.py`, the same {len(plan.cited)} distinct URLs once each, "
+            f"same proxy, CA and limits, nothing but GET and read): {peer.wall:.1f} s, CPU {peer.cpu:.1f} s, "
+            f"waiting {1 - peer.cpu / peer.wall:.1%}; {peer.said}",
+        ]
     print("\n".join(lines))
     if args.profile:
         print_profile(args.profile)

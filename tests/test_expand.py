@@ -632,3 +632,22 @@ def test_connection_pools_fit_the_open_file_limit_raising_a_low_soft_one() -> No
     if hard == resource.RLIM_INFINITY or hard >= 2048 * 5 + 256:
         assert raised == (2048, 2048 * 5 + 256)  # soft limit raised to what 2,048 pools need
     assert capped == ((512 - 256) // 5, 512)  # hard limit too low: fewer pools, never more files
+
+
+def test_proxy_routes_follow_the_environment_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from resolver.net import ClientFactory
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    monkeypatch.setenv("HTTP_PROXY", "proxy.corp:8080")  # no scheme, as curl accepts it
+    monkeypatch.setenv("NO_PROXY", "intranet.example,.internal")
+    factory = ClientFactory()
+    assert factory.proxy_for("https", "news.example") == "http://proxy.corp:3128"
+    assert factory.proxy_for("http", "news.example") == "http://proxy.corp:8080"
+    assert factory.proxy_for("https", "intranet.example") is None
+    assert factory.proxy_for("https", "wiki.internal") is None
+    # Read once per factory: a later change of the environment is not seen by this run.
+    monkeypatch.setenv("NO_PROXY", "news.example")
+    assert factory.proxy_for("https", "other.example") == "http://proxy.corp:3128"
+    assert ClientFactory().proxy_for("https", "news.example") is None
