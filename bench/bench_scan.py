@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import resource
 import shlex
 import subprocess
@@ -108,6 +109,33 @@ def parse_file(path: str) -> int:
     data = Path(path).read_bytes()
     lxml.html.document_fromstring(data)
     return len(data)
+
+
+#: A bare URL in text, as loosely as a minimal extractor would look for one.
+_BARE_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/|t\.co/|bit\.ly/)[^\s<>\"']+")
+
+
+def bare_links(path: str) -> int:
+    """The least a link extractor does on a page: the baseline's parse, then each anchor's
+    href, tag, line and text, and a regex over the body's text nodes. No classification, no
+    records, no embeds, no signatures: a floor under any scan built on lxml in Python."""
+    doc = lxml.html.document_fromstring(Path(path).read_bytes())
+    found = 0
+    for el in doc.iter("a", "area"):
+        href = el.get("href")
+        if href:
+            found += 1
+            _ = (href, el.tag, el.sourceline, el.text)
+    for text in doc.xpath("//body//text()"):
+        if "/" in text:
+            found += len(_BARE_URL.findall(text))
+    return found
+
+
+def bare_serial(paths: list[str]) -> int:
+    for path in paths:
+        bare_links(path)
+    return len(paths)
 
 
 def baseline_serial(paths: list[str]) -> int:
@@ -468,6 +496,16 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     base_for = {1: "baseline: lxml parse", pool_workers: "baseline: lxml parse, process pool"}
+    timings.append(
+        measure(
+            "floor: lxml parse + bare link walk (no records)",
+            1,
+            args.repeat,
+            lambda: bare_serial(paths),
+            size,
+            base_for[1],
+        )
+    )
 
     rec = Recall()
     if scan_many is not None:
