@@ -333,6 +333,18 @@ class _Shared:
     body: Path | None = None  #: its raw body, linked out of the recorder's spool (which `forget` empties)
     saved: Path | None = None  #: the first folder's decoded copy (an image or a font)
     users: int = 0  #: pages that hold it and are not committed yet
+    _record: Exchange | None = None
+
+    def record(self) -> Exchange | None:
+        """The answer as another article's WARC writes it: its exchange, with the kept raw body.
+
+        One object per entry, so that an article's links sharing the resource write it once
+        (`_Run.written`)."""
+        if self.exchange is None or (self.exchange.body_path is not None and self.body is None):
+            return None
+        if self._record is None:
+            self._record = dataclasses.replace(self.exchange, body_path=self.body)
+        return self._record
 
 
 def _keep_body(source: Path, spool: Path, number: int) -> Path | None:
@@ -386,10 +398,13 @@ class _SharedResources:
 
     Policy: a resource is fetched by the first page that names it, recorded in that page's
     item (so in the WARC of the first article that commits a page using it); the others wait
-    for that fetch. Its raw body is kept while a page holding it is not committed (a
-    stylesheet is rewritten per page, from the raw body); an image or font saved in one folder
-    is copied from there into the next folder, and its raw body goes once no page holds it; a
-    stylesheet's stays up to `SHARED_SPOOL` bytes (least recently used first out).
+    for that fetch, and every other article whose page uses it writes a copy of its records
+    into its own WARC (`_Shared.record`): a folder's WARC replays its pages whole. Its raw body
+    is kept while a page holding it is not committed (a stylesheet is rewritten per page, from
+    the raw body; the records are written from it), then, held by none, up to `SHARED_SPOOL`
+    bytes (least recently used first out); an image or font saved in one folder is copied from
+    there into the next folder. A resource whose raw body was let go is fetched again by the
+    next page that names it, which records it in its own item.
     """
 
     def __init__(self, fetcher: Fetcher, recorder: Recorder, spool: Path) -> None:
@@ -443,18 +458,19 @@ class _SharedResources:
         entry.users -= 1
         if entry.users > 0:
             return
-        if entry.body is not None and entry.saved is None:
+        if entry.body is not None:
             self._idle.add(entry, entry.exchange.body_length if entry.exchange is not None else 0)
         else:
             self._drop(entry)
 
     def _drop(self, entry: _Shared) -> None:
-        """Let the raw body go; an entry with a saved copy stays (its path only: one per URL)."""
+        """Let the raw body go, and the entry: the next page naming the URL fetches it again."""
         if entry.body is not None:
             entry.body.unlink(missing_ok=True)
         entry.body = None
         entry.exchange = None
-        if entry.saved is None and self._entries.get(entry.url) is entry:
+        entry._record = None
+        if self._entries.get(entry.url) is entry:
             del self._entries[entry.url]
 
     def close(self) -> None:
@@ -462,10 +478,10 @@ class _SharedResources:
 
 
 def _reusable(entry: _Shared, sheet: bool) -> bool:
+    """Whether a page may use `entry` as it is: its fetch in flight, or its raw body still
+    here (a stylesheet is rewritten from it, and the page's article writes its records from it)."""
     assert entry.task is not None
-    if not entry.task.done() or entry.users > 0 or entry.body is not None:
-        return True
-    return entry.saved is not None and not sheet
+    return not entry.task.done() or entry.users > 0 or entry.body is not None or entry.exchange is not None
 
 
 # --- Pages cited by several articles of the process -----------------------------------------------
@@ -986,11 +1002,26 @@ class _Run:
         ]
         # Before any await: no other commit writes the recorder's own exchanges too.
         claimed = recorder.claim(_unique(own + shared + unwritten))
+        # A resource another article's commit wrote: this article's WARC gets its records too,
+        # from the kept raw body (once per run of the article, whichever of its links comes first).
+        mine = {id(e) for e in claimed}
+        copied = [
+            record
+            for entry in capture.shared.values()
+            if entry.exchange is not None and id(entry.exchange) not in mine
+            and (record := entry.record()) is not None and record not in self.written
+        ]  # fmt: skip
+        self.written.update(copied)
+        for entry in capture.shared.values():
+            if entry.exchange is not None and id(entry.exchange) in mine:
+                record = entry.record()
+                if record is not None:
+                    self.written.add(record)  # the original is this article's: no copy of it
         # The chain's exchanges are written from this link's copies of them (`_SharedPages`),
         # into every article's WARC that cites the page (once per run), whoever made them.
         held = {id(o) for page in capture.pages for o in page.origin}
         chain = [e for page in capture.pages for e in page.exchanges if e not in self.written]
-        exchanges = list(dict.fromkeys(chain)) + [e for e in claimed if id(e) not in held]
+        exchanges = list(dict.fromkeys(chain)) + [e for e in claimed if id(e) not in held] + copied
         self.written.update(chain)
         final = self._final_exchange(capture)
         made = final is not None and final in self.copies  # another link of the article reached it
