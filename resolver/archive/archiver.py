@@ -656,6 +656,13 @@ class _Run:
                 "tweets": [],
                 "files": {},
             }
+        # A resource's first response in this folder, so that an identical payload of a later
+        # run is a revisit record, as a page's is (the chains below).
+        for url, first in (self.manifest.get("resources") or {}).items():
+            if isinstance(first, dict) and first.get("record") and first.get("payload_digest"):
+                self.previous[(url, first["payload_digest"])] = Revisit(
+                    first["record"], url, first.get("date") or "", first["payload_digest"]
+                )
         for link in self.manifest.get("links", []):
             for hop in link.get("chain", []):
                 if hop.get("response_record") and hop.get("payload_digest"):
@@ -1038,7 +1045,12 @@ class _Run:
                 return refs, self.copies[final]
             return refs, self._copies(capture, final, refs, resources)
 
-        _refs, copy = await asyncio.to_thread(write)
+        written_refs, copy = await asyncio.to_thread(write)
+        firsts = self.manifest.setdefault("resources", {})
+        for ref in written_refs:
+            if ref.record_type == "response" and ref.url in capture.shared and ref.payload_digest:
+                first = {"run": self.run_id, "record": ref.record_id, "date": ref.date}
+                firsts.setdefault(ref.url, {**first, "payload_digest": ref.payload_digest})
         if final is not None:
             self.copies.setdefault(final, copy)
         recorder.forget(claimed)
