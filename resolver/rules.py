@@ -515,19 +515,50 @@ def _trim(url: str) -> str:
     return url[:end]
 
 
+#: Media links that text copied from a rendered embed glues to the word or link before them:
+#: the embed's markup is `text <a>pic.twitter.com/X</a>`, and a copy that drops the space gives
+#: `happenedpic.twitter.com/X` or `https://t.co/eKInDZJCbHpic.twitter.com/PXh7c6aziZ`.
+GLUED_MEDIA_PREFIXES: tuple[str, ...] = ("pic.twitter.com/", "pic.x.com/")
+
+
+def _glued_media(url: str, after: int) -> int:
+    """Where a media link glued to a letter or digit starts in `url`, past `after`; 0 if none."""
+    for prefix in GLUED_MEDIA_PREFIXES:
+        i = url.find(prefix, after)
+        # After a letter or digit only: `/pic.twitter.com/` (an archive's path) and
+        # `?q=pic.twitter.com/` are the URL's own; after a dot it is a subdomain, as in
+        # `foo.bit.ly/x`, which is no link either.
+        if i > 0 and url[i - 1].isalnum() and len(url) > i + len(prefix):
+            return i
+    return 0
+
+
 def _matches(text: str, pos: int, endpos: int) -> Iterator[tuple[int, int, str]]:
     for m in _URL_RE.finditer(text, pos, endpos):
         url = _trim(m.group())
+        start = m.start()
         bare = m["bare"]
         if bare is not None:
             if _clean_host(bare.split(":", 1)[0]) not in _BARE_HOSTS:
+                # `happenedpic.twitter.com/X`: the host is a word with the media host glued on.
+                glued = _glued_media(url, 1) if "pic." in bare else 0
+                if glued and url.startswith(bare[glued:] + "/", glued):
+                    yield start + glued, start + len(url), url[glued:]
                 continue
             slash = url.find("/")
             if slash < 0 or slash == len(url) - 1:  # no path, or only punctuation: "bit.ly/."
                 continue
         elif not host_of(url):  # "https://" alone, "https://..."
             continue
-        yield m.start(), m.start() + len(url), url
+        elif "pic." in url:
+            # A media link glued to the end of this one: two links (the scheme's "//" and the
+            # host come first, so the search starts past them).
+            glued = _glued_media(url, url.find("/", url.find("//") + 2) + 1 or len(url))
+            if glued:
+                yield start, start + glued, url[:glued]
+                yield start + glued, start + len(url), url[glued:]
+                continue
+        yield start, start + len(url), url
 
 
 def find_urls(text: str) -> Iterator[tuple[int, int, str]]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
+import json
 import pickle
 import re
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -218,6 +221,198 @@ CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
 ]
 
 
+def substack_attrs(data: dict[str, Any]) -> str:
+    """Substack's data-attrs: the tweet as JSON, HTML-escaped into the attribute."""
+    return htmllib.escape(json.dumps(data, ensure_ascii=False))
+
+
+SUBSTACK_TWEET: dict[str, Any] = {
+    "url": "https://twitter.com/notdetails/status/961570492162494464?s=20",
+    # The text is HTML: the real href behind a truncated display URL, a mention in a span.
+    "full_text": 'Open-sourcing the framework <a class="tweet-url" href="https://docs.google.com/spreadsheets'
+    '/d/1huExwmi7/edit?usp=sharing">docs.google.com/spreadsheets/d…</a> <span class="tweet-fake-link">'
+    "@github</span>",
+    "username": "notdetails",
+    "name": "Joel Califa",
+    "date": "Thu Feb 08 12:00:45 +0000 2018",  # the API's format, not ISO 8601
+    "photos": [
+        {
+            "img_url": "https://pbs.substack.com/media/DVgu7f1WsAAkNMr.jpg",
+            "link_url": "https://t.co/kJDxilkm4E",
+        }
+    ],
+    "quoted_tweet": {},
+    "expanded_url": {},
+}
+LAZY_BLOCKQUOTE = (
+    '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Lazy text <a href="https://t.co/Lz1">'
+    "pic.twitter.com/Lz1</a></p>&mdash; Lazy (@lazy) <a href="
+    '"https://twitter.com/lazy/status/1346889436626259968?ref_src=twsrc%5Etfw">January 6, 2021</a></blockquote>'
+)
+
+# Each row failed before the fix it names.
+ROBUSTNESS_CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
+    (
+        "substack-html-text-photos-api-date",
+        f'<div class="tweet" data-attrs="{substack_attrs(SUBSTACK_TWEET)}" data-component-name="Twitter2ToDOM">'
+        '<a class="tweet-link-top" href="https://twitter.com/notdetails/status/961570492162494464?s=20">x</a></div>',
+        [
+            {
+                "id": "961570492162494464",
+                "text": "Open-sourcing the framework docs.google.com/spreadsheets/d… @github",
+                "links": (
+                    "https://docs.google.com/spreadsheets/d/1huExwmi7/edit?usp=sharing",
+                    "https://t.co/kJDxilkm4E",
+                ),
+                "date": dt.date(2018, 2, 8),
+                "form": "substack",
+            }
+        ],
+    ),
+    (
+        "substack-twitter-embed-class",
+        f'<div class="twitter-embed" data-attrs="{substack_attrs(SUBSTACK_TWEET)}"></div>',
+        [{"id": "961570492162494464", "handle": "notdetails", "author": "Joel Califa", "form": "substack"}],
+    ),
+    (
+        "substack-component-name-only",
+        f'<div data-attrs="{substack_attrs(SUBSTACK_TWEET)}" data-component-name="Twitter2ToDOM"></div>',
+        [{"id": "961570492162494464", "form": "substack"}],
+    ),
+    (
+        "substack-anchor-without-json",
+        '<a data-component-name="Twitter2ToDOM" href="https://x.com/wta/status/1598464456019021824">'
+        "<p>WTA @WTA</p><p>Tweet text</p></a>",
+        [{"id": "1598464456019021824", "handle": "wta", "form": "substack"}],
+    ),
+    (
+        "substack-quoted-tweet",
+        '<div class="tweet" data-attrs="'
+        + substack_attrs(
+            {
+                **SUBSTACK_TWEET,
+                "quoted_tweet": {"full_text": "The quoted tweet.", "username": "other", "name": "Other"},
+            }
+        )
+        + '"></div>',
+        [
+            {"id": "961570492162494464", "quoted_in": None},
+            {"id": None, "handle": "other", "text": "The quoted tweet.", "quoted_in": 0, "form": "substack"},
+        ],
+    ),
+    (
+        "iframe-lazy-src-behind-a-placeholder",
+        '<iframe src="about:blank" data-lazy-src="https://platform.twitter.com/embed/Tweet.html?id=1346889436626259968">'
+        "</iframe>",
+        [{"id": "1346889436626259968", "form": "iframe", "where_attribute": "data-lazy-src"}],
+    ),
+    (
+        "lazy-percent-encoded",
+        f'<div class="lazy" data-html="{urllib.parse.quote(LAZY_BLOCKQUOTE)}"></div>',
+        [{"id": "1346889436626259968", "author": "Lazy", "form": "lazy-attribute"}],
+    ),
+    (
+        "lazy-json-string",
+        '<div data-props="'
+        + htmllib.escape(
+            json.dumps({"html": LAZY_BLOCKQUOTE}).replace("<", "\\u003c").replace(">", "\\u003e")
+        )
+        + '"></div>',
+        [
+            {
+                "id": "1346889436626259968",
+                "handle": "lazy",
+                "date": dt.date(2021, 1, 6),
+                "form": "lazy-attribute",
+            }
+        ],
+    ),
+    (
+        "amp-status-url-names-the-author",
+        '<amp-twitter width="1" height="1" data-tweetid="https://twitter.com/AMPhtml/status/885634330868850689">'
+        "</amp-twitter>",
+        [{"id": "885634330868850689", "handle": "AMPhtml", "form": "amp-twitter"}],
+    ),
+    (
+        "wpautop-signature-paragraph",
+        '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Tweet text</p>\n<p>&mdash; Jane Doe (@jane) '
+        '<a href="https://twitter.com/jane/status/1346889436626259968">January 6, 2021</a></p></blockquote>',
+        [
+            {
+                "id": "1346889436626259968",
+                "author": "Jane Doe",
+                "text": "Tweet text",
+                "date_text": "January 6, 2021",
+            }
+        ],
+    ),
+    (
+        "minimal-embed-shows-no-date",
+        '<blockquote class="twitter-tweet" data-dnt="true"><a href="https://twitter.com/user/status/1346889436626259968">'
+        "View this post on Twitter</a></blockquote>",
+        [{"id": "1346889436626259968", "date_text": None, "date_source": "snowflake"}],
+    ),
+    (
+        "flattened-date-links-to-the-status",
+        "<p>Article paragraph.</p><p>Tweet text <a href='https://t.co/abc'>pic.twitter.com/abc</a><br>"
+        "— Jane (@jane) <a href='https://twitter.com/jane/status/1346889436626259968'>January 6, 2021</a></p>",
+        [
+            {
+                "id": "1346889436626259968",
+                "url": "https://twitter.com/jane/status/1346889436626259968",
+                "form": "text-signature",
+                "links": ("https://t.co/abc",),
+            }
+        ],
+    ),
+    (
+        "flattened-rendered-time-and-date",
+        "<p>Tweet text https://t.co/abc</p><p>— Jane (@jane) 3:45 PM · Jan 6, 2021</p>",
+        [
+            {
+                "handle": "jane",
+                "date": dt.date(2021, 1, 6),
+                "date_text": "3:45 PM · Jan 6, 2021",
+                "date_lang": "en",
+            }
+        ],
+    ),
+    (
+        # widgets.js's shadow DOM pasted into a CMS (the Guardian, 2015): the parts have classes.
+        "rendered-widget-markup-kept",
+        '<figure class="element element-tweet" data-canonical-url="https://twitter.com/702sydney/statuses/'
+        '638909482697777152"><twitter-widget class="twitter-tweet twitter-tweet-rendered" '
+        'data-tweet-id="638909482697777152"><div class="EmbeddedTweet"><blockquote class="Tweet h-entry" '
+        'cite="https://twitter.com/abcsydney/status/638909482697777152" data-tweet-id="638909482697777152">'
+        '<a class="TweetAuthor-link" href="https://twitter.com/abcsydney"><span class="TweetAuthor-name '
+        'Identity-name" title="ABC Sydney">ABC Sydney</span><span class="TweetAuthor-screenName">@abcsydney</span>'
+        '</a><p class="Tweet-text e-entry-title" lang="en">The new logo for <a href="https://twitter.com/hashtag/'
+        'NSW?src=hash">#NSW</a>.</p><a class="u-url long-permalink" data-datetime="2015-09-02T03:01:05+0000" '
+        'href="https://twitter.com/abcsydney/status/638909482697777152">10:01 AM - Sep 2, 2015</a></blockquote>'
+        "</div></twitter-widget></figure>",
+        [
+            {
+                "id": "638909482697777152",
+                "handle": "abcsydney",
+                "author": "ABC Sydney",
+                "text": "The new logo for #NSW.",
+                "lang": "en",
+                "links": ("https://twitter.com/hashtag/NSW?src=hash",),
+                "date": dt.date(2015, 9, 2),
+                "date_source": "signature",
+                "form": "rendered",
+            }
+        ],
+    ),
+    (
+        "rendered-div-with-data-id",
+        '<div class="twitter-tweet" data-id="1346889436626259968"></div>',
+        [{"id": "1346889436626259968", "form": "rendered"}],
+    ),
+]
+CASES += ROBUSTNESS_CASES
+
+
 @pytest.mark.parametrize(("body", "expected"), [(b, e) for _, b, e in CASES], ids=[n for n, _, _ in CASES])
 def test_embed_forms(body: str, expected: list[dict[str, Any]]) -> None:
     result = resolver.scan_bytes(page(body), "page.html")
@@ -394,3 +589,35 @@ def test_fast_link_constructor_makes_the_same_link() -> None:
 def test_absolute_hrefs_do_not_depend_on_the_base(href: str) -> None:
     bases = [None, "https://news.example/a/b.html", "http://other.example/", "mailto:x"]
     assert len({html_detect.link_info(href, base) for base in bases}) == 1
+
+
+def test_a_flattened_tweets_date_link_is_its_link() -> None:
+    body = next(b for n, b, _ in CASES if n == "flattened-date-links-to-the-status")
+    by_url = {link.url: link for link in resolver.scan_bytes(page(body), "p.html").links}
+    assert by_url["https://t.co/abc"].tweet == 0
+    assert by_url["https://twitter.com/jane/status/1346889436626259968"].tweet == 0
+
+
+def test_substack_links_from_the_json_stay_in_the_tweet() -> None:
+    """The JSON's URLs are the tweet's links, not the page's (its rendered copy shows the text)."""
+    body = next(b for n, b, _ in CASES if n == "substack-html-text-photos-api-date")
+    result = resolver.scan_bytes(page(body), "p.html")
+    assert [link.url for link in result.links] == [
+        "https://twitter.com/notdetails/status/961570492162494464?s=20"
+    ]
+
+
+def test_the_pages_language_names_a_flattened_tweets_date() -> None:
+    body = "<p>Il a dit «https://t.co/AbC123xyz»</p><p>— Jean (@jean) 21 oct. 2015</p>"
+    data = page(body).replace(b"lang='en'", b"lang='fr'")
+    (tweet,) = resolver.scan_bytes(data, "p.html").tweets
+    assert (tweet.date, tweet.date_lang) == (dt.date(2015, 10, 21), "fr")
+
+
+def test_bidi_marks_are_not_part_of_the_date_text() -> None:
+    body = (
+        '<blockquote class="twitter-tweet" data-lang="ar"><p lang="ar" dir="rtl">نص</p>&mdash; وزارة (@mod_ar) '
+        '<a href="https://twitter.com/mod_ar/status/656808085430472704">\u200f٢١ أكتوبر ٢٠١٥</a></blockquote>'
+    )
+    (tweet,) = resolver.scan_bytes(page(body), "p.html").tweets
+    assert (tweet.date_text, tweet.date_lang) == ("٢١ أكتوبر ٢٠١٥", "ar")

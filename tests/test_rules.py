@@ -469,6 +469,20 @@ FIND_CASES: list[tuple[str, list[str]]] = [
         "pic.twitter.com/PXh7c6aziZ— Минобороны России (@mod_russia) 21 outubro 2015",
         ["pic.twitter.com/PXh7c6aziZ"],
     ),
+    # a media link glued to the word or the link before it (a copy that dropped the space)
+    ("something happenedpic.twitter.com/PXh7c6aziZ", ["pic.twitter.com/PXh7c6aziZ"]),
+    (
+        "https://t.co/eKInDZJCbHpic.twitter.com/PXh7c6aziZ",
+        ["https://t.co/eKInDZJCbH", "pic.twitter.com/PXh7c6aziZ"],
+    ),
+    ("Fotopic.x.com/AbC123", ["pic.x.com/AbC123"]),
+    (
+        "https://web.archive.org/web/2015/https://pic.twitter.com/x",
+        ["https://web.archive.org/web/2015/https://pic.twitter.com/x"],
+    ),
+    ("https://twitter.com/search?q=pic.twitter.com/x", ["https://twitter.com/search?q=pic.twitter.com/x"]),
+    ("thispic.twitter.com/", []),
+    ("foo.pic.twitter.com/abc", []),
     ("(see bit.ly/abc).", ["bit.ly/abc"]),
     ('"https://x.com/a/status/1?s=20"', ["https://x.com/a/status/1?s=20"]),
     ("https://en.wikipedia.org/wiki/Foo_(bar)", ["https://en.wikipedia.org/wiki/Foo_(bar)"]),
@@ -576,7 +590,7 @@ def test_find_urls_is_linear_on_pathological_text(text: str) -> None:
 
 URL_PIECES = [
     "https://", "http://", "HTTP://", "www.", "WWW.", "bit.ly", "t.co", "pic.twitter.com",
-    "twitter.com", "x.com", "example.com", "/", "//", "abc", "Foo_(bar)", "(", ")", "[", "]",
+    "twitter.com", "x.com", "example.com", "pic.twitter.com/", "pic.x.com/", "/", "//", "abc", "Foo_(bar)", "(", ")", "[", "]",
     ".", ",", ";", ":", "!", "?", "'", '"', "’", "”", "»", "«", "…", "...", "。", "、", " ", "\n",
     "\u00a0", "\u200b", "@", "#!", "-", "—", "?s=20", "#frag", "<", ">", "*", "ё", "日本",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import resolver
 from resolver.detect.text import Signature, find_signatures, tweet_length
 
 OCT21 = dt.date(2015, 10, 21)
@@ -411,6 +412,48 @@ CASES: list[tuple[str, list[Expected]]] = [
             )
         ],
     ),
+    # Zero-width and bidi marks that editors leave around the dash and the text are invisible.
+    (
+        "Texto do tweet\u200b\n\u200b— Nome (@n) 21 outubro 2015",
+        [sig("Nome", "n", OCT21, "21 outubro 2015", "pt", "Texto do tweet", "— Nome (@n) 21 outubro 2015")],
+    ),
+    (
+        "نص التغريدة\n\u200f— الاسم (@n) ٢١ أكتوبر ٢٠١٥",
+        [sig("الاسم", "n", OCT21, "٢١ أكتوبر ٢٠١٥", "ar", "نص التغريدة", "— الاسم (@n) ٢١ أكتوبر ٢٠١٥")],
+    ),
+    (
+        "Texto\u200b — Nome (@n) 21 outubro 2015",
+        [sig("Nome", "n", OCT21, "21 outubro 2015", "pt", "Texto", "— Nome (@n) 21 outubro 2015")],
+    ),
+    # A copy of the rendered embed: the time of day before the date.
+    (
+        "Hello world https://t.co/AbC123xyz\n— Name (@h) 3:45 PM · Oct 21, 2015",
+        [
+            sig(
+                "Name",
+                "h",
+                OCT21,
+                "3:45 PM · Oct 21, 2015",
+                "en",
+                "Hello world https://t.co/AbC123xyz",
+                "— Name (@h) 3:45 PM · Oct 21, 2015",
+            )
+        ],
+    ),
+    (
+        "Olá\n— Nome (@n) 3:45 PM - 21 de out de 2015",
+        [
+            sig(
+                "Nome",
+                "n",
+                OCT21,
+                "3:45 PM - 21 de out de 2015",
+                "pt",
+                "Olá",
+                "— Nome (@n) 3:45 PM - 21 de out de 2015",
+            )
+        ],
+    ),
     # A bullet before an inline signature is a bullet, not the signature's dash.
     (
         "- Item text — Name (@h) October 21, 2015",
@@ -621,3 +664,25 @@ def test_never_raises_on_signature_like_text(text: str) -> None:
 @given(st.text(max_size=300))
 def test_never_raises_on_any_text(text: str) -> None:
     _check_invariants(text, find_signatures(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> Tweet text https://t.co/AbC123xyz\n> — Jane (@jane) [January 6, 2021]"
+        "(https://twitter.com/jane/status/1346889436626259968?ref_src=twsrc%5Etfw)\n",
+        "Tweet text https://t.co/AbC123xyz\n— Jane (@jane) January 6, 2021 https://x.com/jane/status/1346889436626259968\n",
+    ],
+    ids=["markdown-date-link", "status-url-after-the-date"],
+)
+def test_a_signature_that_kept_its_status_url_gives_the_id(text: str) -> None:
+    (tweet,) = resolver.scan_bytes(text.encode(), "a.md").tweets
+    assert tweet.id == "1346889436626259968"
+    assert tweet.url == "https://twitter.com/jane/status/1346889436626259968"
+    assert tweet.handle == "jane" and tweet.links == ("https://t.co/AbC123xyz",)
+
+
+def test_a_status_url_of_another_account_is_not_the_signatures() -> None:
+    text = "Tweet text\n— Jane (@jane) January 6, 2021 https://x.com/someone/status/1346889436626259968\n"
+    (tweet,) = resolver.scan_bytes(text.encode(), "a.txt").tweets
+    assert tweet.id is None

@@ -277,6 +277,8 @@ LANGUAGES: tuple[Language, ...] = (
         ),
         capitalised=True,
         day_dot=True,
+        # `21 Mär 2016`: the umlaut is German's alone among the languages that read `mar`.
+        letters="äÄ",
     ),
     Language(
         "it",
@@ -462,9 +464,21 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-#: The shape of an embed date in raw text (a regex source string, no anchors, no named groups).
+# The time of day the rendered embed prints before the date, which copies of it keep:
+# `3:45 PM · Oct 21, 2015` (widgets.js since 2016), `3:45 PM - 21 Oct 2015` (2012-2016),
+# `15:45 · 21 oct. 2015`, `下午3:45 · 2015年10月21日` (zh), `午後3:45 · …` (ja), `오후 3:45 · …`
+# (ko), `١٢:٠٠ م · ٢١ أكتوبر ٢٠١٥` (ar), `15.45 · 21 Okt 2015` (id writes the time with a dot).
+_MERIDIEM = r"(?i:a\.?[^\S\n\r]?m\.?|p\.?[^\S\n\r]?m\.?)|午前|午後|上午|下午|오전|오후|ص|م"
+_TIME = (
+    rf"(?:(?:{_MERIDIEM})(?:{_H})*)?(?<!\d)\d{{1,2}}[:.：]\d{{2}}(?:(?:{_H})*(?:{_MERIDIEM}))?"
+    rf"(?:{_H})*[·∙•‧|\-–—](?:{_H})*"
+)
+_TIME_PREFIX = re.compile(_TIME)
+
+#: The shape of an embed date in raw text (a regex source string, no anchors, no named groups),
+#: with the time of day the rendered embed prints before it, when there is one.
 #: It matches more than dates (`21 Foo 2015`): pass the match to `parse_embed_date` to be sure.
-DATE_PATTERN = "(?:" + "|".join(_unnamed(p) for p in (_YMD, _DMY, _MDY)) + ")"
+DATE_PATTERN = f"(?:{_TIME})?(?:" + "|".join(_unnamed(p) for p in (_YMD, _DMY, _MDY)) + ")"
 
 _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ymd", re.compile(_YMD)),
@@ -724,7 +738,11 @@ def parse_embed_date(
             return None
         hints = tuple(dict.fromkeys(_base(h) for h in hint_langs if isinstance(h, str) and h))
         latest = (today or dt.date.today()) + _FUTURE_SLACK
-        return _parse(_EDGES.sub("", text), hints, latest)
+        text = _EDGES.sub("", text)
+        # The time of day says nothing the date does not (and dateparser, which would read it,
+        # is a thousand times slower than the table): the date is what follows it.
+        time = _TIME_PREFIX.match(text)
+        return _parse(text[time.end() :] if time else text, hints, latest)
     except Exception:  # never raise: a date we cannot read is just not a date
         return None
 

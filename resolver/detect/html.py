@@ -135,6 +135,9 @@ _SIGNATURE_TAIL = re.compile(
 _SHORTCODE = re.compile(r"\[tweet\s+([^\]\n]{1,500})\]", re.IGNORECASE)
 _DIGITS = re.compile(r"(?<![\d])(\d{1,20})(?![\d])")
 _WS = re.compile(r"\s+")
+_BIDI_MARKS = (
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
 
 # A plain etree parser: lxml.html's element classes cost a lookup per element proxy.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
@@ -220,7 +223,9 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
 
     items: list[tuple[float, object]] = [(c.position, c) for c in candidates]
     if page is not None:
-        for sig in find_signatures(page.text):
+        # The page's language names the dates' (`21 oct. 2015` is fr on a French page, es
+        # otherwise), as an embed's data-lang does for its blockquote.
+        for sig in find_signatures(page.text, (page_lang,) if page_lang else ()):
             text_start = sig.text_start
             if sig.text_end > text_start:
                 # In HTML a flattened tweet's text is one block (its <br>s are line breaks
@@ -245,16 +250,21 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
         if isinstance(item, _Candidate):
             index_of_candidate[id(item)] = idx
             # Every element inside the embed belongs to it; a quoted tweet comes after the
-            # tweet that quotes it, so it claims its own elements back.
-            for inner in item.element.iter():
-                tweet_of_element[inner] = idx
+            # tweet that quotes it, so it claims its own elements back (unless it has none: a
+            # quote known from the quoting tweet's JSON).
+            if item.quoted_in is None or item.quoted_in.element is not item.element:
+                for inner in item.element.iter():
+                    tweet_of_element[inner] = idx
             for anchor in item.anchors:
                 anchor_tweet.setdefault(anchor, idx)
             quoted_in = index_of_candidate.get(id(item.quoted_in)) if item.quoted_in is not None else None
             tweets.append(_candidate_to_tweet(item, quoted_in))
         elif isinstance(item, _FlatTweet) and page is not None:
-            tweets.append(_flat_to_tweet(item, page, page.links_in(item.start, item.end, base)))
+            tweets.append(_flat_to_tweet(item, page, page.links_in(item.start, item.end, base), base))
             flat_spans.append((item.start, item.end, idx))
+            # The signature's links (the date linking to the status, the handle to the profile)
+            # are the tweet's too, as they are in a blockquote.
+            flat_spans.append((item.signature.start, item.signature.end, idx))
         elif isinstance(item, tuple):
             match, owner = item
             tweet = shortcode_tweet(match, _where(owner, None) if owner is not None else Where())
@@ -365,7 +375,31 @@ _EMBED_TAGS = ("blockquote", "iframe", "amp-iframe", "amp-twitter", "template", 
 _EMBED_ATTRS = etree.XPath("//@class | //@data-tweet-id | //@data-tweetid | //@data-embed-id | //@data-attrs")
 #: What an embed's class contains (widgets.js classes, then `_CONTAINER_FORMS`).
 _EMBED_CLASS_MARKERS = ("twitter-", "wp-block-embed-twitter", "is-provider-twitter", "kg-embed-card")
-_LAZY_NODES = etree.XPath("//*[@*[contains(., 'twitter-tweet') and contains(., '<')]]")
+_LAZY_NODES = etree.XPath(
+    "//*[@*[contains(., 'twitter-tweet') and (contains(., '<') or contains(., '%3C') or contains(., '%3c')"
+    " or contains(., '\\u003c') or contains(., '\\u003C'))]]"
+)
+#: How markup is spelled inside an attribute besides HTML-escaped: percent-encoded (a lazy loader
+#: that stores `encodeURIComponent(html)`) or as a JSON string (`\u003c`, `\"`: props for a
+#: client-side component).
+_ENCODED_LT = ("<", "%3C", "%3c", "\\u003c", "\\u003C")
+_JSON_ESCAPES = re.compile(r"\\(?:u00(?:3[cCeE]|22|26|27)|[\"/])")
+_JSON_UNESCAPED = {"3c": "<", "3e": ">", "22": '"', "26": "&", "27": "'"}
+
+
+def _holds_markup(value: str) -> bool:
+    return "twitter-tweet" in value and any(lt in value for lt in _ENCODED_LT)
+
+
+def _decoded_markup(markup: str) -> str:
+    """Markup as written in an attribute, with percent-encoding and JSON escapes undone."""
+    if "<" not in markup and "%3" in markup:
+        markup = unquote(markup)
+    if "\\" in markup:
+        markup = _JSON_ESCAPES.sub(
+            lambda m: _JSON_UNESCAPED[m[0][-2:].lower()] if m[0].startswith("\\u") else m[0][1], markup
+        )
+    return markup
 
 
 def _embed_nodes(doc: etree._Element, source: str) -> list[etree._Element]:
@@ -381,6 +415,8 @@ def _embed_nodes(doc: etree._Element, source: str) -> list[etree._Element]:
     nodes.update(dict.fromkeys(class_nodes))
     if _may_hold_lazy_markup(doc, source, class_nodes):
         nodes.update(dict.fromkeys(_LAZY_NODES(doc)))
+    if "ToDOM" in source:  # Substack's nodes, whatever their class (see _SUBSTACK_COMPONENTS)
+        nodes.update(dict.fromkeys(_SUBSTACK_NODES(doc)))
     return list(nodes)
 
 
@@ -427,13 +463,18 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
             # widgets.js output: a div around an iframe, or (2014-2015) an src-less iframe or a
             # <twitterwidget> carrying the ID itself.
             cand = _Candidate(el, "rendered", _where(el, None))
-            cand.id = _clean_id(el.get("data-tweet-id") or el.get("data-tweetid"))
+            cand.id = _clean_id(el.get("data-tweet-id") or el.get("data-tweetid") or el.get("data-id"))
+            if len(el) and tag != "iframe":
+                _fill_from_rendered(cand, el, page_lang)
         elif tag in ("iframe", "amp-iframe"):
             cand = _from_iframe(el)
         elif tag == "amp-twitter":
             tweet_id = _clean_id(el.get("data-tweetid"))
             if tweet_id:
                 cand = _Candidate(el, "amp-twitter", _where(el, "data-tweetid"), id=tweet_id)
+                # AMP accepts the status URL too, which names the author.
+                ref = rules.parse_status_url(el.get("data-tweetid") or "")
+                cand.handle = ref.handle if ref is not None else None
         if (
             cand is None
             and tag not in ("amp-twitter", "iframe", "blockquote")
@@ -444,15 +485,53 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
             class_text = el.get("class") or ""
             if any(marker in class_text for marker in _CONTAINER_MARKERS):
                 cand = _from_container(el)
-        if cand is None and tag == "div" and "tweet" in classes and el.get("data-attrs"):
-            cand = _from_substack(el)
+        quoted: list[_Candidate] = []
+        if cand is None and _is_substack_tweet(el, classes):
+            cand, quoted = _from_substack(el)
         if cand is not None:
             found.append(cand)
+            found.extend(quoted)
         found.extend(_from_lazy_attribute(el, page_lang))
         if tag == "template" or (tag == "script" and (el.get("type") or "").lower() in _NON_JS_SCRIPT_TYPES):
             # Only these two hold markup as text; executable scripts are never read.
             found.extend(_from_markup_in(el, el.text or _inner_html(el), None, page_lang, "lazy-template"))
     return found
+
+
+#: The classes of widgets.js's own markup of a tweet (2015-2019), which a copy of the rendered
+#: widget keeps (`<twitter-widget class="twitter-tweet-rendered">` pasted into a CMS): the
+#: main tweet's parts; a quoted tweet's are `QuoteTweet-*` and are left alone.
+_RENDERED_PARTS = frozenset(
+    {"Tweet-text", "TweetAuthor-name", "TweetAuthor-screenName", "TweetInfo-timestamp"}
+)
+
+
+def _fill_from_rendered(cand: _Candidate, widget: etree._Element, page_lang: str | None) -> None:
+    """Author, handle, text, links and date from the widget's markup, when it was kept."""
+    for el in widget.iter():
+        classes = _classes(el) if isinstance(el.tag, str) else set()
+        if el.tag == "blockquote" and cand.id is None:
+            ref = rules.parse_status_url(el.get("cite") or "")
+            cand.id = _clean_id(el.get("data-tweet-id")) or (ref.id if ref else None)
+        part = classes & _RENDERED_PARTS
+        if not part and not (el.tag == "a" and "long-permalink" in classes):
+            continue
+        if "Tweet-text" in part and cand.text is None:
+            cand.text = _text_of(el) or None
+            cand.lang = _lang_code(el.get("lang"))
+            for anchor in el.iter("a"):
+                url = rules.absolutize(anchor.get("href") or "")
+                if url and url not in cand.links and not rules.is_ignored_url(url):
+                    cand.links.append(url)
+        elif "TweetAuthor-name" in part and cand.author is None:
+            cand.author = el.get("title") or _squash("".join(el.itertext())) or None
+        elif "TweetAuthor-screenName" in part and cand.handle is None:
+            cand.handle = _squash("".join(el.itertext())).lstrip("@") or None
+        elif cand.date is None:  # the timestamp: `10:01 AM - Sep 2, 2015`
+            date_text = _squash("".join(el.itertext()))
+            parsed = parse_embed_date(date_text, (page_lang,) if page_lang else ())
+            if parsed:
+                cand.date_text, (cand.date, cand.date_lang) = date_text, parsed
 
 
 def _from_blockquote(
@@ -471,8 +550,10 @@ def _from_blockquote(
     if status_anchor is not None:
         anchor, ref = status_anchor
         cand.id, cand.handle = ref.id, ref.handle
-        date_text = _squash("".join(anchor.itertext()))
-        if date_text:
+        # Bidi marks around an RTL date are no part of it (the text signature drops them too).
+        date_text = _squash("".join(anchor.itertext())).strip(_BIDI_MARKS)
+        # No digit, no date: the minimal embed's "View this post on Twitter" is no date text.
+        if date_text and any(c.isdigit() for c in date_text):
             cand.date_text = date_text
             parsed = parse_embed_date(date_text, (hint,) if hint else ())
             if parsed:
@@ -485,7 +566,7 @@ def _from_blockquote(
         ref = rules.parse_status_url(cite)
         if ref:
             cand.id, cand.handle = ref.id, ref.handle
-    signature = _own_signature(bq)
+    signature = _own_signature(bq, in_paragraph=True)
     if signature is not None:
         cand.author = _squash(signature.group("author")) or None
         cand.handle = signature.group("handle") if cand.handle is None else cand.handle
@@ -516,11 +597,23 @@ def _from_blockquote(
     return cand
 
 
+#: Where an iframe's address is: lazy loaders keep it in a data attribute and put a placeholder
+#: (`about:blank`, a spinner) in `src` until the frame scrolls into view.
+_IFRAME_SOURCES = ("src", "data-src", "data-lazy-src", "data-url")
+
+
 def _from_iframe(el: etree._Element) -> _Candidate | None:
-    attr = next((a for a in ("src", "data-src", "data-lazy-src", "data-url") if el.get(a)), None)
-    if attr is None:
-        return None
-    src = htmllib.unescape(el.get(attr) or "")
+    for attr in _IFRAME_SOURCES:
+        value = el.get(attr)
+        if value:
+            cand = _from_iframe_source(el, attr, value)
+            if cand is not None:
+                return cand
+    return None
+
+
+def _from_iframe_source(el: etree._Element, attr: str, value: str) -> _Candidate | None:
+    src = htmllib.unescape(value)
     parts = urlsplit(src if "//" in src else "https://" + src.lstrip("/"))
     host = (parts.hostname or "").lower()
     query = parse_qs(parts.query)
@@ -585,45 +678,117 @@ def _from_container(el: etree._Element) -> _Candidate | None:
     return _Candidate(el, form, _where(el, None))
 
 
-def _from_substack(el: etree._Element) -> _Candidate | None:
+#: The `data-component-name` of Substack's tweet node, which has been `Tweet2ToDOM` and
+#: `Twitter2ToDOM`; its class has been `tweet` and `twitter-embed`, and sanitisers drop it.
+_SUBSTACK_COMPONENTS = ("Tweet2ToDOM", "Twitter2ToDOM", "TweetToDOM", "TwitterToDOM")
+_SUBSTACK_NODES = etree.XPath(
+    "//*[" + " or ".join(f"@data-component-name='{name}'" for name in _SUBSTACK_COMPONENTS) + "]"
+)
+
+
+def _is_substack_tweet(el: etree._Element, classes: set[str]) -> bool:
+    if el.get("data-component-name") in _SUBSTACK_COMPONENTS:
+        return True
+    return bool(el.get("data-attrs")) and (
+        "twitter-embed" in classes or (el.tag == "div" and "tweet" in classes)
+    )
+
+
+def _from_substack(el: etree._Element) -> tuple[_Candidate | None, list[_Candidate]]:
+    """Substack's tweet node, and the tweet it quotes (a second tweet, `quoted_in` the first).
+
+    Its `data-attrs` is the tweet as JSON: `url`, `full_text` (HTML: `<a href=REAL>display…</a>`),
+    `username`, `name`, `date` (ISO 8601, or the API's `Thu Feb 08 12:00:45 +0000 2018`),
+    `photos` (`link_url` is the tweet's pic.twitter.com t.co link, which the text leaves out),
+    `expanded_url` (the link card: `{"url": ...}`) and `quoted_tweet` (the same keys). Some
+    pages keep only the node's anchor to the status.
+    """
     try:
-        data = json.loads(el.get("data-attrs") or "")
+        data = json.loads(el.get("data-attrs") or "null")
     except ValueError:
-        return None
+        data = None
     if not isinstance(data, dict):
-        return None
+        href = el.get("href") if el.tag == "a" else None
+        ref = rules.parse_status_url(href or "")
+        if ref is None:
+            return None, []
+        return _Candidate(el, "substack", _where(el, "href"), id=ref.id, handle=ref.handle), []
+    cand = _substack_tweet(el, data)
+    if cand is None:
+        return None, []
+    inner = data.get("quoted_tweet")
+    quoted = _substack_tweet(el, inner) if isinstance(inner, dict) and inner else None
+    if quoted is None:
+        return cand, []
+    quoted.quoted_in = cand
+    return cand, [quoted]
+
+
+def _substack_tweet(el: etree._Element, data: dict[str, object]) -> _Candidate | None:
     ref = rules.parse_status_url(str(data.get("url") or ""))
     cand = _Candidate(el, "substack", _where(el, "data-attrs"))
     if ref is not None:
         cand.id, cand.handle = ref.id, ref.handle
     cand.handle = _str_or_none(data.get("username")) or cand.handle
     cand.author = _str_or_none(data.get("name"))
-    cand.text = _str_or_none(data.get("full_text") or data.get("text"))
-    cand.id = cand.id or _clean_id(_str_or_none(data.get("id") or data.get("tweet_id")))
-    date_value = _str_or_none(data.get("date"))
+    cand.id = cand.id or _clean_id(_str_or_none(data.get("id") or data.get("tweet_id") or data.get("id_str")))
+    date_value = _str_or_none(data.get("date") or data.get("created_at"))
     if date_value:
         cand.date_text = date_value
-        try:
-            cand.date = dt.datetime.fromisoformat(date_value.replace("Z", "+00:00")).date()
-        except ValueError:
+        cand.date = _api_date(date_value)
+        if cand.date is None:
             parsed = parse_embed_date(date_value)
             if parsed:
                 cand.date, cand.date_lang = parsed
-    if cand.text:
-        for _, _, raw in rules.find_urls(cand.text):
-            url = rules.absolutize(raw)
-            if url and url not in cand.links:
-                cand.links.append(url)
+    hrefs: list[str] = []
+    text = _str_or_none(data.get("full_text") or data.get("text"))
+    if text is not None and "<" in text:
+        # The text is HTML: its anchors hold the real URLs behind the truncated display text.
+        try:
+            fragment = lxml.html.fragment_fromstring(text, create_parent="div", parser=_PARSER)
+        except (etree.ParserError, ValueError):
+            fragment = None
+        if fragment is not None:
+            text = _text_of(fragment) or None
+            hrefs = [a.get("href") or "" for a in fragment.iter("a")]
+    cand.text = text
+    if text:
+        hrefs += [raw for _, _, raw in rules.find_urls(text)]
+    photos = data.get("photos")
+    for photo in photos if isinstance(photos, list) else ():
+        if isinstance(photo, dict) and isinstance(photo.get("link_url"), str):
+            hrefs.append(photo["link_url"])
+    card = data.get("expanded_url")
+    if isinstance(card, dict) and isinstance(card.get("url"), str):
+        hrefs.append(card["url"])
+    for href in hrefs:
+        url = rules.absolutize(href)
+        if url and url not in cand.links and not rules.is_ignored_url(url):
+            # The tweet's links only: the page's links are its hrefs and the URLs of its text,
+            # and the node's rendered copy, when there is one, shows this text again.
+            cand.links.append(url)
     if cand.id is None and cand.handle is None:
         return None
     return cand
 
 
+def _api_date(value: str) -> dt.date | None:
+    """The UTC day of an ISO 8601 timestamp or of the API's `Thu Feb 08 12:00:45 +0000 2018`."""
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").date()
+    except ValueError:
+        return None
+
+
 def _from_lazy_attribute(el: etree._Element, page_lang: str | None) -> list[_Candidate]:
     out: list[_Candidate] = []
     for attr, value in el.attrib.items():
-        if "twitter-tweet" in value and "<" in value:
-            out.extend(_from_markup_in(el, value, attr, page_lang, "lazy-attribute"))
+        if _holds_markup(value):
+            out.extend(_from_markup_in(el, _decoded_markup(value), attr, page_lang, "lazy-attribute"))
     return out
 
 
@@ -661,8 +826,13 @@ def _merge_nested(candidates: list[_Candidate]) -> list[_Candidate]:
     result: list[_Candidate] = []
     for cand in ordered:
         same = by_element.get(cand.element)
-        # Two finders on one element (a lazy host with data-tweet-id): one tweet.
-        if same is not None and (same.id is None or cand.id is None or same.id == cand.id):
+        # Two finders on one element (a lazy host with data-tweet-id): one tweet. Unless one
+        # quotes the other (Substack's node holds both tweets in its JSON).
+        if (
+            same is not None
+            and cand.quoted_in is None
+            and (same.id is None or cand.id is None or same.id == cand.id)
+        ):
             same.absorb(cand)
             continue
         outer = None
@@ -810,6 +980,10 @@ class _PageText:
         if el is None:
             return Where()
         return Where(line=el.sourceline, element=el.tag if isinstance(el.tag, str) else None, attribute=None)
+
+    def anchors_in(self, start: int, end: int) -> list[etree._Element]:
+        """The anchors that overlap [start, end), in text order."""
+        return [anchor for s, e, anchor in self.anchor_spans if s < end and e > start]
 
     def inside_anchor(self, start: int, end: int) -> bool:
         # Anchors cannot nest in HTML, so their spans are disjoint: one bisect finds the only
@@ -1065,18 +1239,35 @@ def _candidate_to_tweet(cand: _Candidate, quoted_in: int | None) -> TweetEmbed:
     )
 
 
-def _flat_to_tweet(item: _FlatTweet, page: _PageText, links: list[str]) -> TweetEmbed:
+def _flat_to_tweet(item: _FlatTweet, page: _PageText, links: list[str], base: str | None) -> TweetEmbed:
     sig = item.signature
     where = page.where_at(item.start if item.end > item.start else sig.start)
-    return signature_tweet(sig, page.text[item.start : item.end], links, where)
+    # `— Name (@handle) <a href=STATUS>DATE</a>`: the embed's date link, kept by the copy.
+    status = None
+    for anchor in page.anchors_in(sig.start, sig.end):
+        info = link_info(anchor.get("href") or "", base)
+        if info is not None and info[3] is not None:
+            status = info[3]
+            break
+    return signature_tweet(sig, page.text[item.start : item.end], links, where, status=status)
 
 
-def signature_tweet(sig: Signature, body: str, links: Sequence[str], where: Where) -> TweetEmbed:
-    """A tweet flattened to text, from its signature, its text and the links inside it."""
+def signature_tweet(
+    sig: Signature, body: str, links: Sequence[str], where: Where, *, status: StatusRef | None = None
+) -> TweetEmbed:
+    """A tweet flattened to text, from its signature, its text and the links inside it.
+
+    The ID is known when the signature kept the embed's date link to the status: `status` (an
+    anchor around the date), or the URL written after the date (`sig.url`, in text).
+    """
     body = body.strip()
+    if status is None and sig.url:
+        status = rules.parse_status_url(sig.url)
+    if status is not None and status.handle is not None and status.handle.lower() != sig.handle.lower():
+        status = None  # a link to another account's tweet is not this signature's date link
     return TweetEmbed(
-        id=None,
-        url=None,
+        id=status.id if status else None,
+        url=StatusRef(status.id, sig.handle).url if status else None,
         handle=sig.handle,
         author=sig.author or None,
         date=sig.date,
@@ -1155,12 +1346,24 @@ def _own_text(root: etree._Element) -> str:
     return "".join(parts)
 
 
-def _own_signature(bq: etree._Element) -> re.Match[str] | None:
+def _own_signature(bq: etree._Element, *, in_paragraph: bool = False) -> re.Match[str] | None:
+    """The `— Name (@handle) DATE` line of a blockquote, from its own text.
+
+    `in_paragraph`: also look in its last <p> when that is not the tweet's text, where
+    WordPress's wpautop puts the line (`<p>&mdash; Name (@handle) <a>DATE</a></p>`).
+    """
     text = _own_text(bq).strip()
-    if "(@" not in text:
+    if "(@" in text:
+        found = _SIGNATURE_TAIL.search(text.rsplit("\n", 1)[-1])
+        if found is not None or not in_paragraph:
+            return found
+    if not in_paragraph:
         return None
-    last = text.rsplit("\n", 1)[-1]
-    return _SIGNATURE_TAIL.search(last)
+    paragraphs = [child for child in bq if child.tag == "p"]
+    if len(paragraphs) < 2:
+        return None
+    last = _squash("".join(paragraphs[-1].itertext()))
+    return _SIGNATURE_TAIL.search(last) if "(@" in last else None
 
 
 def _text_of(el: etree._Element) -> str:

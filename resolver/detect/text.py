@@ -86,12 +86,14 @@ _SP = r"(?:[^\S\n\r]|[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069])"
 _STRONG_DASH = r"&mdash;|&#8212;|&#x2014;|&ndash;|&#8211;|&#x2013;|[—–―]"
 # `-5 degrees (@x) …` and `Jean-Luc (@jl) …` have hyphens, not dashes: require a space after.
 _HYPHEN_DASH = r"--?(?=[^\S\n\r])"
-# Markdown quote marks may come first: `> — Name (@h) DATE`.
-_QUOTE_MARKS = re.compile(r"[^\S\n\r]*(?:>[^\S\n\r]*)*")
-_LEAD_DASH = re.compile(
-    rf"[^\S\n\r]*(?:>[^\S\n\r]*)*(?:(?P<strong>{_STRONG_DASH})|(?P<hyphen>{_HYPHEN_DASH}))"
+# Markdown quote marks may come first: `> — Name (@h) DATE`. So may zero-width and bidi marks,
+# which rich-text editors and RTL pages leave at the start of a line (`\u200b— Name (@h) …`).
+_QUOTE_MARKS = re.compile(rf"{_SP}*(?:>{_SP}*)*")
+_LEAD_DASH = re.compile(rf"{_SP}*(?:>{_SP}*)*(?:(?P<strong>{_STRONG_DASH})|(?P<hyphen>{_HYPHEN_DASH}))")
+_INLINE_DASH = re.compile(
+    rf"(?<![^\s\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069])"
+    rf"(?:(?P<strong>{_STRONG_DASH})|(?P<hyphen>{_HYPHEN_DASH}))"
 )
-_INLINE_DASH = re.compile(rf"(?<!\S)(?:(?P<strong>{_STRONG_DASH})|(?P<hyphen>{_HYPHEN_DASH}))")
 # Twitter handles are 1-15 of [A-Za-z0-9_]; a few accounts from 2006-2008 have longer ones.
 # Full-width parentheses: some CJK pages convert them.
 _HANDLE = re.compile(r"[(（][^\S\n\r]*@(?P<handle>[A-Za-z0-9_]{1,20})[^\S\n\r]*[)）]")
@@ -286,11 +288,17 @@ def _with_text(text: str, f: _Found, signature_lines: set[int]) -> Signature:
     )
 
 
+#: Zero-width and bidi marks: invisible, so stripped around a tweet's text like spaces.
+_MARK_CHARS = frozenset(
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    """`[start, end)` without surrounding whitespace."""
-    while start < end and text[start].isspace():
+    """`[start, end)` without surrounding whitespace and invisible marks."""
+    while start < end and (text[start].isspace() or text[start] in _MARK_CHARS):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _MARK_CHARS):
         end -= 1
     return start, end
 
