@@ -102,6 +102,10 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
                     if url and url not in tweet_links and not rules.is_ignored_url(url):
                         tweet_links.append(url)
             spans.append((start, end, len(tweets)))
+            if item.url is not None:
+                # The signature's own date link (`[date](STATUS)`, a status URL after the date)
+                # is the tweet's link, as the date link of an embed is (not one of its text's).
+                spans.append((item.start, item.end, len(tweets)))
             at = where(start if end > start else item.start)
             tweets.append(signature_tweet(item, text[start:end], tweet_links, at))
         else:

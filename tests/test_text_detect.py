@@ -686,3 +686,22 @@ def test_a_status_url_of_another_account_is_not_the_signatures() -> None:
     text = "Tweet text\n— Jane (@jane) January 6, 2021 https://x.com/someone/status/1346889436626259968\n"
     (tweet,) = resolver.scan_bytes(text.encode(), "a.txt").tweets
     assert tweet.id is None
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.txt", "Tweet text https://t.co/abc\n— Jane (@jane) October 21, 2015 {status}\n\nlater {other}\n"),
+        (
+            "a.md",
+            "Tweet text https://t.co/abc\n— Jane (@jane) [October 21, 2015]({status})\n\nlater {other}\n",
+        ),
+    ],
+)
+def test_the_status_url_a_signature_keeps_is_the_tweets_link(name: str, text: str) -> None:
+    status = "https://twitter.com/jane/status/1346889436626259968"
+    other = "https://twitter.com/bob/status/1346889436626259969"
+    result = resolver.scan_bytes(text.format(status=status, other=other).encode(), name)
+    (tweet,) = result.tweets
+    assert tweet.id == "1346889436626259968"
+    assert {link.url: link.tweet for link in result.links} == {"https://t.co/abc": 0, status: 0, other: None}
