@@ -74,3 +74,25 @@ async def test_stopping_early_cancels_what_runs_and_errors_propagate() -> None:
         async for value in in_order(range(5), fail, 2):
             got.append(value)
     assert got == [0, 1]
+
+
+def test_blocking_library_calls_inside_an_event_loop_name_their_async_twin() -> None:
+    import warnings
+
+    import resolver
+    from resolver.errors import UsageError
+
+    async def inside() -> None:
+        calls = [
+            (lambda: resolver.audit_links([]), "resolver.aaudit_links"),
+            (lambda: resolver.tweet([]), "resolver.atweet"),
+            (lambda: resolver.tweets([]), "resolver.atweets"),
+            (lambda: resolver.archive([]), "resolver.aarchive"),
+        ]
+        for call, twin in calls:
+            with pytest.raises(UsageError, match=f"await {twin}"):
+                call()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "coroutine was never awaited" either
+        asyncio.run(inside())

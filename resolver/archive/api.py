@@ -74,7 +74,10 @@ def archive(
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> list[ArchiveResult | ScanFailure]:
     """Archive what each article cites beside it (files, directories, '-', URLs)."""
-    return run_async(aarchive(inputs, options=options, config=config, store=store, max_size=max_size))
+    return run_async(
+        aarchive(inputs, options=options, config=config, store=store, max_size=max_size),
+        twin="resolver.aarchive",
+    )
 
 
 __all__ = ["ArchiveOptions", "ArchiveResult", "aarchive", "aarchive_iter", "archive"]

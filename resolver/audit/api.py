@@ -49,7 +49,8 @@ def audit_links(
 ) -> list[AuditRecord | ScanFailure]:
     """Audit the links of articles (files, directories, '-', URLs) or of a list of links."""
     return run_async(
-        aaudit_links(inputs, urls_file=urls_file, options=options, config=config, store=store, rules=rules)
+        aaudit_links(inputs, urls_file=urls_file, options=options, config=config, store=store, rules=rules),
+        twin="resolver.aaudit_links",
     )
 
 

@@ -55,7 +55,7 @@ def tweet(
     store: Store | None = None,
 ) -> list[TweetLookup]:
     """Identify and fetch each tweet reference (ID, status URL, t.co or pic.twitter.com link)."""
-    return run_async(atweet(refs, options=options, config=config, store=store))
+    return run_async(atweet(refs, options=options, config=config, store=store), twin="resolver.atweet")
 
 
 async def atweets_iter(
@@ -111,7 +111,10 @@ def tweets(
     max_size: int | None = None,
 ) -> list[ArticleTweets | ScanFailure]:
     """Every tweet embedded in each article (files, directories, '-', URLs), recovered."""
-    return run_async(atweets(inputs, options=options, config=config, store=store, max_size=max_size))
+    return run_async(
+        atweets(inputs, options=options, config=config, store=store, max_size=max_size),
+        twin="resolver.atweets",
+    )
 
 
 __all__ = ["TweetOptions", "atweet", "atweet_iter", "atweets", "atweets_iter", "tweet", "tweets"]
