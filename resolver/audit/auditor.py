@@ -36,14 +36,14 @@ from resolver.audit.classify import TWEET_VERDICTS, classify
 from resolver.audit.config import AuditConfig
 from resolver.audit.journal import Journal, stamp_of
 from resolver.audit.model import NOT_CHECKED, AuditRecord, AuditVerdict, Outcome, outcome_of
-from resolver.audit.sampler import PageSampler
+from resolver.audit.sampler import PageSampler, html_text
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
 from resolver.models import ArticleScan, Link, ScanFailure, StatusRef, Where
 from resolver.net import ClientFactory, NetConfig
-from resolver.rules import NON_WEB_SCHEMES, host_of, parse_status_url
+from resolver.rules import NON_WEB_SCHEMES, host_of, is_shortener_host, parse_status_url
 from resolver.rules import classify as link_kind
 from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import (
@@ -115,9 +115,12 @@ class Judgement:
     http_status: int | None
     tweet_id: str | None = None
     from_cache: bool = False
+    #: The page a short link led to before anything else (its Wayback captures rescue it; the
+    #: final URL may be a home page it is sent to now). None: the link itself.
+    archived_as: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value = {
             "verdict": self.verdict.value,
             "evidence": self.evidence,
             "final_url": self.final_url,
@@ -125,6 +128,9 @@ class Judgement:
             "tweet_id": self.tweet_id,
             "from_cache": self.from_cache,
         }
+        if self.archived_as is not None:
+            value["archived_as"] = self.archived_as
+        return value
 
     @classmethod
     def from_json(cls, value: dict[str, Any], *, from_cache: bool | None = None) -> Judgement:
@@ -136,6 +142,7 @@ class Judgement:
             value.get("http_status"),
             value.get("tweet_id"),
             from_cache=bool(value.get("from_cache")) if from_cache is None else from_cache,
+            archived_as=value.get("archived_as"),
         )
 
 
@@ -259,7 +266,7 @@ class Auditor:
                 and outcome_of(judgement.verdict) is not Outcome.ALIVE
                 and judgement.verdict not in NOT_CHECKED
             ):
-                wayback_url, wayback_ts = await self._memento(judgement.final_url or link.url, published)
+                wayback_url, wayback_ts = await self._memento(_archived_as(link, judgement), published)
             records.append(
                 AuditRecord(
                     article=scan.article,
@@ -358,18 +365,30 @@ class Auditor:
                 expansion.tweet.id,
             )
         final = expansion.final_url or url
-        facts = self.sampler.facts(expansion.hops[-1].url) if expansion.hops else None
+        last = expansion.hops[-1] if expansion.hops else None
+        facts = self.sampler.facts(last.url) if last is not None else None
+        if facts is not None and last is not None and facts.status != last.status:
+            facts = None  # another answer of the same URL (another chain's): not this one's
         if facts is not None:
             # The sampler saw one hop; the signals want the link as cited and where it ended
             # (a chain that ends on a parking host is what makes a cited domain parked).
             facts = replace(facts, url=url, final_url=final)
+        # Pages the chain passed through (200s that relocated by meta refresh or script).
+        earlier = [
+            replace(seen, url=url)
+            for hop in expansion.hops[:-1]
+            if hop.status is not None
+            and 200 <= hop.status < 300
+            and (seen := self.sampler.facts(hop.url)) is not None
+        ]
         similarity = None
         if expansion.ok and facts is not None and self.options.probe_siblings and _deep(final):
             catch_all = await self._catch_all(final)
             if catch_all:
                 similarity = similar_pages(facts.text_start, catch_all)
-        verdict, evidence = classify(expansion, facts, sibling_similarity=similarity)
-        return Judgement(verdict, evidence, expansion.final_url, expansion.http_status)
+        verdict, evidence = classify(expansion, facts, sibling_similarity=similarity, earlier=earlier)
+        landed = next((hop.url for hop in expansion.hops if not is_shortener_host(host_of(hop.url))), None)
+        return Judgement(verdict, evidence, expansion.final_url, expansion.http_status, archived_as=landed)
 
     async def _catch_all(self, url: str) -> str:
         """The text a made-up URL of `url`'s host gets when it answers 200 ("" when the host
@@ -388,7 +407,9 @@ class Auditor:
         reply = await self.fetcher.get(sibling_url(url, seed=len(url)), follow=5, max_bytes=64 * 1024)
         text = ""
         if reply.ok and "html" in reply.content_type:
-            facts = page_facts(reply.url, reply.final_url, reply.status, dict(reply.headers), reply.text())
+            # Read as the cited page was (`html_text`), so that the two compare alike.
+            body = html_text(reply.body, reply.headers.get("content-type"))
+            facts = page_facts(reply.url, reply.final_url, reply.status, dict(reply.headers), body)
             text = facts.text_start
         if self.journal is not None and reply.status is not None:  # a failed probe is tried again
             self.journal.note_probe(host, text)
@@ -627,6 +648,19 @@ def scheme_of(url: str) -> str:
 def _auditable(link: Link) -> bool:
     # A media file is checked with its tweet; everything else an article cites is audited.
     return not link.url.startswith(("https://pbs.twimg.com/", "https://video.twimg.com/"))
+
+
+#: Links whose own Wayback captures are only redirects: the page they led to is what was cited.
+_REDIRECTORS = frozenset({"shortened", "twitter-media"})
+
+
+def _archived_as(link: Link, judgement: Judgement) -> str:
+    """The URL whose captures rescue a link: the link as cited, whatever it leads to now (a
+    deep link sent home, a domain sold to a for-sale lander: their captures are of the home
+    page and the lander, not of what the article cited), but a short link's target."""
+    if link.kind.value in _REDIRECTORS:
+        return judgement.archived_as or judgement.final_url or link.url
+    return link.url
 
 
 def _deep(url: str) -> bool:

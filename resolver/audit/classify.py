@@ -10,7 +10,7 @@ to another page (moved), else alive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from resolver.audit.signals import (
     not_found_evidence,
     parked_evidence,
     redirected_home,
+    redirected_to_error_page,
     redirected_to_login,
 )
 from resolver.expander.verdicts import Verdict
@@ -74,17 +75,34 @@ TWEET_VERDICTS: Mapping[TweetState, AuditVerdict] = MappingProxyType(
     }
 )
 
+#: Error answers whose page is looked at for a bot wall (a 404 or 410 is dead whatever it says).
+WALL_STATUSES = frozenset({Verdict.HTTP_4XX, Verdict.HTTP_5XX, Verdict.HTTP_401, Verdict.HTTP_403})
+
 #: Statuses of a permanent redirect (RFC 9110 §15.4.2, RFC 7538).
 PERMANENT = frozenset({301, 308})
 
 
 def classify(
-    expansion: Expansion, facts: PageFacts | None, *, sibling_similarity: float | None = None
+    expansion: Expansion,
+    facts: PageFacts | None,
+    *,
+    sibling_similarity: float | None = None,
+    earlier: Sequence[PageFacts] = (),
 ) -> tuple[AuditVerdict, str]:
-    """The verdict on a link whose chain is `expansion`, and the evidence for it."""
+    """The verdict on a link whose chain is `expansion`, and the evidence for it.
+
+    `facts` are those of the page the chain ended on (for an error answer too, when it was an
+    HTML page); `earlier`, those of pages the chain passed through (a 200 page that relocated
+    by meta refresh or script)."""
     verdict = expansion.verdict
     if verdict is not Verdict.OK:
         mapped = EXPANSION_VERDICTS.get(verdict, AuditVerdict.UNREACHABLE)
+        if verdict in WALL_STATUSES and facts is not None:
+            # Cloudflare and Akamai challenge with 503, AWS WAF's CAPTCHA answers 405,
+            # mod_security 406: the page says it is a wall, so nothing is known of the link.
+            wall = bot_wall_evidence(facts)
+            if wall:
+                return AuditVerdict.BLOCKED, f"HTTP {expansion.http_status}, {wall}"
         # A link not checked says so first, as the audit's own `unsupported` links do.
         prefix = "not checked: " if mapped is AuditVerdict.UNSUPPORTED else ""
         return mapped, f"{prefix}{verdict.value}: {expansion.reason}"
@@ -98,12 +116,21 @@ def classify(
             evidence = check(facts)
             if evidence:
                 return found, evidence
-    home = redirected_home(url, final) if len(expansion.hops) > 1 else None
+    for passed in earlier:
+        # A parking lander that sends the browser on by script (Bodis: `location.href =
+        # "/lander"`) is known by the page it relocates from, not by where it lands.
+        evidence = parked_evidence(passed)
+        if evidence:
+            return AuditVerdict.PARKED, evidence
+    home = _sent_home(expansion, final) if len(expansion.hops) > 1 else None
     if home:
         return AuditVerdict.SOFT_404, home
     login = redirected_to_login(final) if len(expansion.hops) > 1 else None
     if login:
         return AuditVerdict.SOFT_404, login
+    error_page = redirected_to_error_page(url, final) if len(expansion.hops) > 1 else None
+    if error_page:
+        return AuditVerdict.SOFT_404, error_page
     if facts is not None:
         evidence = not_found_evidence(facts)
         if evidence:
@@ -122,6 +149,29 @@ def classify(
 
 #: Text similarity from which a page counts as the site's catch-all page.
 SIBLING_THRESHOLD = 0.9
+
+
+def _sent_home(expansion: Expansion, final: str) -> str | None:
+    """Evidence that the page cited now ends on a home page: its site's, or, through a permanent
+    redirect, another site's (a domain sold or merged, its deep links all sent to the new
+    owner's front page). The page cited is the first hop past the shorteners: a short link
+    leads to a deep page by design, and it is that page that now ends on a home page."""
+    hops = expansion.hops
+    start = next((i for i, hop in enumerate(hops) if not is_shortener_host(host_of(hop.url))), 0)
+    origin = hops[start].url if hops else expansion.url
+    home = redirected_home(origin, final)
+    if home or not any(hop.status in PERMANENT for hop in hops[start:]):
+        return home
+    # Another site: the same question asked as if the home page were the origin's own.
+    try:
+        there, here = urlsplit(final), urlsplit(origin)
+    except ValueError:
+        return None
+    if not there.netloc or host_of(origin) == host_of(final):
+        return None
+    if redirected_home(origin, there._replace(netloc=here.netloc).geturl()) is None:
+        return None
+    return f"deep link sent to another site's home page: {final}"
 
 
 def _moved(expansion: Expansion) -> str | None:
@@ -144,4 +194,11 @@ def _same_page(a: str, b: str) -> bool:
     return host_a == host_b and pa.path.rstrip("/") == pb.path.rstrip("/") and pa.query == pb.query
 
 
-__all__ = ["EXPANSION_VERDICTS", "PERMANENT", "SIBLING_THRESHOLD", "TWEET_VERDICTS", "classify"]
+__all__ = [
+    "EXPANSION_VERDICTS",
+    "PERMANENT",
+    "SIBLING_THRESHOLD",
+    "TWEET_VERDICTS",
+    "WALL_STATUSES",
+    "classify",
+]
