@@ -94,6 +94,36 @@ def test_from_scan_expands_the_example_articles_links(local_web: Web, tmp_path: 
     assert pic["tweet"]["id"] == "656722946431664128" and pic["tweet"]["handle"] == "mod_russia"
 
 
+def test_from_scan_reads_every_machine_format_of_the_scan(local_web: Web, tmp_path: Path) -> None:
+    """json, jsonl and csv (`item` = link rows) all feed --from-scan and `-`; the table,
+    made for people, is refused in one line that names the formats."""
+    local_web.page("https://sputniknews.example/syria", "<html>article</html>")
+    local_web.tco("eKInDZJCbH", "https://sputniknews.example/syria")
+    local_web.tweet_media("PXh7c6aziZ", "mod_russia", 656722946431664128)
+    wanted = {"https://t.co/eKInDZJCbH", "https://pic.twitter.com/PXh7c6aziZ"}
+    for fmt in ("json", "jsonl", "csv"):
+        scan = run("scan", "-f", fmt, str(EXAMPLE))
+        assert scan.returncode == 0, scan.stderr
+        (tmp_path / f"scan.{fmt}").write_text(scan.stdout, encoding="utf-8")
+        done = run("expand", "--no-cache", "-f", "jsonl", "--from-scan", str(tmp_path / f"scan.{fmt}"))
+        assert done.returncode == 0, (fmt, done.stderr)
+        assert {row["url"] for row in jsonl(done.stdout)} == wanted, fmt
+        piped = run("expand", "--no-cache", "-f", "jsonl", "-", stdin=scan.stdout)
+        assert {row["url"] for row in jsonl(piped.stdout)} == wanted, fmt
+    table = run("scan", "-f", "table", str(EXAMPLE))
+    (tmp_path / "scan.txt").write_text(table.stdout, encoding="utf-8")
+    done = run("expand", "--no-cache", "--from-scan", str(tmp_path / "scan.txt"))
+    assert done.returncode != 0 and "json|jsonl|csv" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_csv_scan_header_expand_looks_for_is_the_scans_own() -> None:
+    from resolver.expander.inputs import _SCAN_CSV_HEADER
+    from resolver.report import SCAN_CSV_COLUMNS
+
+    assert ",".join(SCAN_CSV_COLUMNS).startswith(_SCAN_CSV_HEADER)
+
+
 def test_second_cli_run_is_served_by_the_cache(local_web: Web, tmp_path: Path) -> None:
     local_web.page("https://news.example/story", "<html>story</html>")
     local_web.tco("cached", "https://news.example/story")

@@ -20,7 +20,7 @@ from resolver.expander.verdicts import VERDICTS, Verdict, Via
 from resolver.models import Expansion
 from resolver.net import DEFAULT_USER_AGENT, NetConfig
 from tests.web.model import Fault, ProxyFlavour, Response, TlsFault, Upstream
-from tests.web.scenarios import Web, tco_page
+from tests.web.scenarios import Web, retry_after_date, tco_page
 
 FAST = ExpandOptions(timeout=2.0, link_timeout=10.0, retries=0, retry_base=0.01)
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"
@@ -237,6 +237,23 @@ def test_a_retry_after_too_long_gives_rate_limited_at_once(local_web: Web) -> No
     assert "3600" in result.reason
     assert time.monotonic() - started < 5
     assert local_web.count("api.example") == 1
+
+
+def test_retry_after_as_an_http_date(local_web: Web) -> None:
+    """RFC 9110 §10.2.3: Retry-After is seconds or an HTTP-date; both are honoured."""
+    local_web.rate_limited(
+        "https://api.example/soon", 1, Response.html("ok"), retry_after=retry_after_date(time.time, 2)
+    )
+    local_web.rate_limited(
+        "https://api.example/later", 5, Response.html("ok"), retry_after=retry_after_date(time.time, 3600)
+    )
+    started = time.monotonic()
+    soon = one("https://api.example/soon", ExpandOptions(retries=2, retry_base=0.01))
+    assert soon.verdict is Verdict.OK and local_web.count("api.example", "/soon") == 2
+    assert time.monotonic() - started >= 0.9  # the date is to the second: at least 1 s of wait
+    later = one("https://api.example/later", ExpandOptions(retries=3, max_retry_wait=30))
+    assert later.verdict is Verdict.RATE_LIMITED and "over --max-retry-wait" in later.reason
+    assert local_web.count("api.example", "/later") == 1
 
 
 @pytest.mark.parametrize("fault", [Fault.CLOSE_BEFORE_RESPONSE, Fault.RESET_MID_HEADERS])
@@ -586,6 +603,60 @@ def test_a_raw_utf8_location_is_read_as_utf8(local_web: Web) -> None:
     assert result.final_url == "https://news.example/caf%C3%A9"
 
 
+def test_locations_are_read_as_browsers_read_them(local_web: Web) -> None:
+    """A space in a Location's path is sent (and reported) percent-encoded, a tab inside it
+    is dropped, an upper-case scheme is the same scheme (the URL Standard's parser)."""
+    local_web.page("https://news.example/annual%20report.pdf", "<html>report</html>")
+    local_web.page("https://news.example/story", "<html>story</html>")
+    local_web.redirect("https://sho.rt/space", "https://news.example/annual report.pdf")
+    local_web.redirect("https://sho.rt/tab", "https://news.example/st\tory")
+    local_web.redirect("https://sho.rt/upper", "HTTPS://NEWS.EXAMPLE/story")
+    local_web.redirect("https://sho.rt/badhost", "https://news .example/story")
+    space, tab, upper, bad = resolver.expand(
+        ["https://sho.rt/space", "https://sho.rt/tab", "https://sho.rt/upper", "https://sho.rt/badhost"],
+        options=FAST,
+    )
+    assert space.verdict is Verdict.OK, space.reason
+    assert space.final_url == "https://news.example/annual%20report.pdf"
+    assert tab.verdict is Verdict.OK and tab.final_url == "https://news.example/story", tab.reason
+    assert upper.verdict is Verdict.OK and upper.final_url == "https://news.example/story"
+    assert bad.verdict is Verdict.INVALID_URL  # a space in a host is no host
+    assert local_web.count("news.example", "/annual%20report.pdf") == 1
+
+
+def test_a_link_with_a_space_in_its_path_is_fetched_encoded(local_web: Web) -> None:
+    # href="https://news.example/annual report.pdf" is common and works in every browser.
+    local_web.page("https://news.example/annual%20report.pdf", "<html>report</html>")
+    result = one("https://news.example/annual report.pdf")
+    assert result.verdict is Verdict.OK, result.reason
+    assert result.url == "https://news.example/annual report.pdf"  # as given
+    assert result.hops[0].url == "https://news.example/annual%20report.pdf"  # as sent
+    assert one("<https://news.example/x>").verdict is Verdict.INVALID_URL  # not a host
+
+
+@pytest.mark.parametrize(
+    "target", ["http://0177.0.0.1/admin", "http://0x7f.0.0.1/", "http://2130706433/", "http://0300.0250.0.1/"]
+)
+def test_numeric_spellings_of_private_addresses_are_refused(local_web: Web, target: str) -> None:
+    """Browsers and resolvers read 0177.0.0.1 as 127.0.0.1 (httpx refuses it as an invalid
+    URL): the guard names the address, on the first hop and on a later one."""
+    local_web.redirect("https://bit.ly/octal", target)
+    for result in (one(target), one("https://bit.ly/octal")):
+        assert result.verdict is Verdict.BLOCKED_PRIVATE_ADDRESS, result.reason
+        assert "--allow-private" in result.reason
+        assert result.hops[-1].error == "blocked-private-address"
+    assert local_web.count("bit.ly") == 1 and local_web.count() == 1
+
+
+def test_pic_twitter_and_its_tco_code_are_one_request(local_web: Web) -> None:
+    target = local_web.tweet_media("Same1", "someone", 1346889436626259968)
+    urls = ["https://t.co/Same1", "pic.twitter.com/Same1", "https://pic.twitter.com/Same1", "pic.x.com/Same1"]
+    results = resolver.expand(urls, options=FAST)
+    assert [r.url for r in results] == urls
+    assert all(r.final_url == target and r.tweet is not None for r in results)
+    assert local_web.count("t.co") == 1 and local_web.count("pic.twitter.com") == 0
+
+
 def test_cookies_set_in_a_chain_are_sent_back(local_web: Web) -> None:
     """A consent check: the site sets a cookie and redirects to itself; sent back, it answers."""
 
@@ -637,7 +708,15 @@ def test_connection_pools_fit_the_open_file_limit_raising_a_low_soft_one() -> No
 def test_proxy_routes_follow_the_environment_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from resolver.net import ClientFactory
 
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
     monkeypatch.setenv("HTTP_PROXY", "proxy.corp:8080")  # no scheme, as curl accepts it

@@ -53,6 +53,10 @@ def test_a_long_delay_or_no_url_is_not_a_redirect() -> None:
         '<meta content="0;url=https://t.example/x" http-equiv="refresh" />',
         '<noscript><META http-equiv="refresh" content="0;URL=https://t.example/x"></noscript>',
         '<meta http-equiv="refresh" content="0;URL=https://t.example/x&amp;y=1">'.replace("&amp;y=1", ""),
+        # Unquoted, "=" and all: the HTML tokenizer ends an unquoted value at a blank or ">".
+        "<meta http-equiv=refresh content=0;url=https://t.example/x>",
+        "<meta HTTP-EQUIV=REFRESH content=0;URL=https://t.example/x >",
+        """<meta http-equiv="Refresh" content="0; URL = 'https://t.example/x'">""",
     ],
 )
 def test_meta_refresh_forms(markup: str) -> None:
@@ -198,10 +202,28 @@ def test_verdict_for_status(status: int, verdict: Verdict) -> None:
     "host",
     ["127.0.0.1", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254", "224.0.0.1", "0.0.0.0", "[::1]",
      "::ffff:127.0.0.1", "fe80::1", "fd00::1", "100.64.1.1", "localhost", "LOCALHOST.", "printer.local",
-     "db.internal", "router.home.arpa", "intranet", "2130706433", "0x7f.1"],
+     "db.internal", "router.home.arpa", "intranet", "2130706433", "0x7f.1", "0177.0.0.1", "017700000001",
+     "0x7f000001", "127.1", "0", "192.168.0x1.1", "0x0a.0.0.1", "08.0.0.1", "4294967296"],
 )  # fmt: skip
 def test_refused_hosts(host: str) -> None:
     assert guard.name_problem(host) is not None
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [("2130706433", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("127.1", "127.0.0.1"),
+     ("0x7F000001", "127.0.0.1"), ("10.0x10.1", "10.16.0.1"), ("134744072", "8.8.8.8"), ("0", "0.0.0.0"),
+     ("08.0.0.1", None), ("4294967296", None), ("256.0.0.1", None), ("1.2.3.4.5", None)],
+)  # fmt: skip
+def test_numeric_ipv4_spellings_read_as_browsers_read_them(host: str, address: str | None) -> None:
+    """The URL Standard's IPv4 parser (and inet_aton): decimal, octal, hex, short forms."""
+    ip = guard.numeric_ipv4(host)
+    assert (str(ip) if ip else None) == address
+
+
+def test_a_numeric_spelling_is_judged_by_the_address_it_spells() -> None:
+    assert guard.name_problem("0177.0.0.1") == "0177.0.0.1 is 127.0.0.1, a loopback address"
+    assert guard.name_problem("134744072") is None  # 8.8.8.8: public, like its dotted form
 
 
 @pytest.mark.parametrize(

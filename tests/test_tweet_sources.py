@@ -186,25 +186,37 @@ TOMBSTONES = [
     ("Age-restricted adult content. This content might not be appropriate for people under 18 years old.",
      TweetState.AGE_RESTRICTED),
     ("This Tweet is from a suspended account.", TweetState.SUSPENDED),
-    ("Something nobody has seen before", TweetState.UNAVAILABLE),
+    # No fate stated: the next sources are asked (oEmbed's 404 or 403 says which).
+    ("This Post is unavailable. Learn more", None),
+    ("Something nobody has seen before", None),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "state"), TOMBSTONES)
-def test_syndication_tombstones_state_the_fate(text: str, state: TweetState) -> None:
+def test_syndication_tombstones_state_the_fate(text: str, state: TweetState | None) -> None:
     data = {
         "__typename": "TweetTombstone",
         "tombstone": {"text": {"text": text, "entities": [], "rtl": False}},
     }
     answer = syndication.parse(data, KEY)
-    assert answer.outcome is Outcome.GONE and answer.state is state and text[:20] in answer.reason
+    assert answer.outcome is (Outcome.GONE if state else Outcome.NOT_FOUND)
+    assert answer.state is state and text[:20] in answer.reason
+
+
+def test_a_tombstone_without_text_states_no_fate() -> None:
+    # react-tweet and astro-tweet report a bare {"__typename": "TweetTombstone"} for some
+    # sensitive-media tweets that are live when logged in.
+    answer = syndication.parse({"__typename": "TweetTombstone"}, KEY)
+    assert answer.outcome is Outcome.NOT_FOUND and answer.state is None
 
 
 @pytest.mark.parametrize(
     ("data", "outcome"),
     [
         ({}, Outcome.NOT_FOUND),
-        ({"__typename": "TweetUnavailable"}, Outcome.FAILED),
+        ({"__typename": "TweetUnavailable"}, Outcome.NOT_FOUND),  # says no more than a 404
+        ({"__typename": "TweetUnavailable", "reason": "Suspended"}, Outcome.GONE),
+        ({"__typename": "TweetUnavailable", "reason": "NsfwLoggedOut"}, Outcome.GONE),
         ({"errors": [{"message": "x"}]}, Outcome.FAILED),
         (syndication_tweet(id_str="1"), Outcome.FAILED),  # about another tweet
     ],

@@ -248,6 +248,29 @@ def test_every_shape_of_not_found(twitter_web: TwitterWeb, form: str) -> None:
     assert one(str(tweet.id)).state is TweetState.DELETED
 
 
+@pytest.mark.parametrize(
+    ("text", "state", "played"),
+    [
+        ("This Post is unavailable. Learn more", TweetState.DELETED, "missing"),  # never existed
+        ("This Post violated the X Rules. Learn more", TweetState.DELETED, "deleted"),  # removed
+    ],
+)
+def test_a_tombstone_that_does_not_say_why_asks_the_next_source(
+    twitter_web: TwitterWeb, text: str, state: TweetState, played: str
+) -> None:
+    """The widget's "This Post is unavailable" states no fate: not "unavailable" (a transient
+    failure, exit 1, never cached), but whatever the next source says (oEmbed's 404 here)."""
+    tweet = FakeTweet(
+        656722946431664350, "gone", "Gone", "Was here", state=played,
+        unavailable_form="tombstone", tombstone_text=text,
+    )  # fmt: skip
+    twitter_web.add(tweet)
+    lookup = one(str(tweet.id))
+    assert lookup.state is state, lookup.tweet and lookup.tweet.reason
+    assert lookup.tweet is not None and lookup.tweet.reason.startswith("oembed: HTTP 404")
+    assert [entry.split(":")[0] for entry in lookup.tweet.tried][:2] == ["syndication", "oembed"]
+
+
 def test_a_deleted_tweet_keeps_its_text_from_the_wayback(twitter_web: TwitterWeb) -> None:
     tweet = FakeTweet(656722946431664400, "gone", "Gone Author", "What was said, #then",
                       state="deleted", captures=("20151021120000",))  # fmt: skip
@@ -257,6 +280,18 @@ def test_a_deleted_tweet_keeps_its_text_from_the_wayback(twitter_web: TwitterWeb
     assert lookup.tweet.text == "What was said, #then" and lookup.tweet.source == "wayback"
     assert lookup.tweet.capture_url and "20151021120000" in lookup.tweet.capture_url
     assert lookup.tweet.author == "Gone Author"
+
+
+def test_a_deleted_tweet_captured_only_on_mobile_keeps_its_text(twitter_web: TwitterWeb) -> None:
+    """The Wayback keys mobile.twitter.com apart from twitter.com; many 2010s tweets were
+    captured only there. Asked after the twitter.com capture is found missing."""
+    tweet = FakeTweet(656722946431664500, "gone", "Gone Author", "Said from a phone #then",
+                      state="deleted", captures=("20151021120000",), capture_host="mobile.twitter.com")  # fmt: skip
+    twitter_web.add(tweet)
+    lookup = one(f"https://twitter.com/gone/status/{tweet.id}")
+    assert lookup.tweet is not None and lookup.state is TweetState.DELETED
+    assert lookup.tweet.source == "wayback" and lookup.tweet.text == "Said from a phone #then"
+    assert lookup.tweet.capture_url and "mobile.twitter.com" in lookup.tweet.capture_url
 
 
 def test_sources_in_order_when_the_first_ones_fail(twitter_web: TwitterWeb) -> None:
@@ -417,7 +452,9 @@ def test_usage_errors(args: tuple[str, ...], message: str) -> None:
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_prolific_account_the_nearest_candidates_are_scored_first(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+def test_a_prolific_account_the_nearest_candidates_are_scored_first(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
     # 120 captured tweets over the three days around the date shown, more than --max-candidates.
     start = snowflake_id(at("2015-10-20 00:00:00"))
     step = (snowflake_id(at("2015-10-23 00:00:00")) - start) // 120

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -209,7 +210,8 @@ class Expander:
             misses: list[Miss] = []
             for index, url in chunk:
                 start = _start_url(url)
-                misses.append((index, url, start, normalize_url(start) if start else url))
+                # Keyed as fetched: pic.twitter.com/X is t.co/X, one request and one entry.
+                misses.append((index, url, start, normalize_url(_alias(start)) if start else url))
             asked = {key: start or url for _, url, start, key in misses if key not in self._memo}
             hits = self._lookup_many(asked)
             for miss in misses:
@@ -442,10 +444,12 @@ class Expander:
             try:
                 joined = _join(current, target)
             except (httpx.InvalidURL, ValueError) as exc:
-                hops.append(Hop(target, None, Via.FINAL, error=Verdict.INVALID_URL.value))
+                blocked = None if options.allow_private else _blocked_unparsable(target)
+                verdict = Verdict.INVALID_URL if blocked is None else Verdict.BLOCKED_PRIVATE_ADDRESS
+                hops.append(Hop(target, None, Via.FINAL, error=verdict.value))
                 return Expansion(
-                    url, target, Verdict.INVALID_URL, answer.status, tuple(hops),
-                    f"led to an invalid URL: {exc}", attempts=attempts,
+                    url, target, verdict, answer.status, tuple(hops),
+                    blocked.reason if blocked else f"led to an invalid URL: {exc}", attempts=attempts,
                 )  # fmt: skip
             nxt = _alias(joined)
             status_ref = _tweet_stop(nxt) if options.stop_at_tweets else None
@@ -492,7 +496,12 @@ class Expander:
             parsed = httpx.URL(url)
             host = parsed.host
         except (httpx.InvalidURL, ValueError) as exc:
-            return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason=f"invalid URL: {exc}"), 1, spent
+            blocked = None if options.allow_private else _blocked_unparsable(url)
+            return (
+                blocked or _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason=f"invalid URL: {exc}"),
+                1,
+                spent,
+            )
         if not host:
             return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason="the URL has no host"), 1, spent
         if not options.allow_private:
@@ -801,20 +810,42 @@ def _start_url(url: str) -> str | None:
     text = url.strip()
     if _PLAIN_HTTP_RE.fullmatch(text):  # the common case, checked without building a URL
         return text
-    if not text or any(c.isspace() or not c.isprintable() for c in text):
+    # Read as browsers read a link (the URL Standard): a tab or newline inside is dropped (a
+    # link wrapped in the markup), and a space after the host is sent percent-encoded
+    # (href="/files/annual report.pdf" works in every browser). A space in the host, or any
+    # other blank or control character, is not a URL.
+    text = _TAB_NEWLINE_RE.sub("", text)
+    if not text or not text.isprintable():
         return None
     if text.startswith("//"):
         text = "https:" + text
     elif not _SCHEME_RE.match(text) or _HOST_PORT_RE.match(text):
         text = "https://" + text
+    spaced = " " in text
     if _scheme(text) in ("http", "https"):
+        if spaced and " " in _authority(text):
+            return None
         try:
             parsed = httpx.URL(text)
+            if not parsed.host:  # decoding an IDNA host raises too: "https://xn--/"
+                return None
+            # httpx percent-encodes what cannot be in a host ("<https://x>" gives the host
+            # "%3chttps"); a browser refuses such a URL, and so do we.
+            if b"%" in parsed.raw_host:
+                return None
         except (httpx.InvalidURL, ValueError):
             return None
-        if not parsed.host:
-            return None
-    return text
+        return str(parsed) if spaced else text
+    return None if spaced else text
+
+
+_TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")
+
+
+def _authority(url: str) -> str:
+    """The `user@host:port` part of an absolute URL."""
+    rest = url.partition("://")[2] if "://" in url else url.removeprefix("//")
+    return re.split(r"[/?#]", rest, maxsplit=1)[0]
 
 
 #: An absolute http(s) URL with a plain ASCII host, an optional port, and no space, control
@@ -850,6 +881,22 @@ def _tweet_stop(url: str) -> StatusRef | None:
     return status if host_of(url) in TWITTER_HOSTS else None
 
 
+def _blocked_unparsable(url: str) -> _Answer | None:
+    """The guard's answer for a URL httpx cannot parse but a browser or a resolver reads as a
+    private address: httpx refuses "0177.0.0.1" (an IPv4 spelling with a leading zero) as an
+    invalid URL, while browsers and inet_aton read 127.0.0.1; say so, not "invalid URL"."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    problem = guard.name_problem(host) if host else None
+    if problem is None:
+        return None
+    return _Answer(
+        None, 0.0, failure=Verdict.BLOCKED_PRIVATE_ADDRESS, reason=f"{problem} (--allow-private to fetch it)"
+    )
+
+
 def _shortener_prefix(hops: Iterable[Hop]) -> int:
     """How many leading hops are shortener redirects (the immutable part of a chain)."""
     count = 0
@@ -867,9 +914,15 @@ def _is_shortener_url(url: str) -> bool:
 
 def _join(base: str, target: str) -> str:
     """`target` (a Location, a refresh URL) made absolute against `base`, as RFC 3986 says."""
+    if "\t" in target or "\n" in target or "\r" in target:
+        target = _TAB_NEWLINE_RE.sub("", target)  # dropped, as the URL Standard does
+    absolute = target.startswith("//") or _SCHEME_RE.match(target)
+    if " " in target and absolute and " " in _authority(target):  # httpx would encode it into the host
+        raise httpx.InvalidURL(f"a space in the host of {target!r}")
     if _ABSOLUTE_HTTP_RE.match(target):
         parsed = httpx.URL(target)  # validates (raises InvalidURL) without a join
-        return target if target.isascii() else str(parsed)  # an IRI becomes the URI it is sent as
+        # An IRI, a space in the path or an upper-case scheme become the URI as it is sent.
+        return target if _PLAIN_HTTP_RE.fullmatch(target) else str(parsed)
     return str(httpx.URL(base).join(target))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 
 #: Names that only ever mean "this machine" or "this network" (RFC 6761, RFC 6762, RFC 8375,
@@ -74,13 +75,53 @@ def name_problem(host: str) -> str | None:
         return address_problem(name)
     if name in LOCAL_NAMES or name.endswith(LOCAL_SUFFIXES):
         return f"{host} is a local name"
+    # Decimal, octal and hex spellings of an IPv4 address ("2130706433", "0177.0.0.1",
+    # "0x7f.1") are addresses to browsers (the URL Standard's IPv4 parser) and to resolvers
+    # (inet_aton): judge the address they spell. One that spells none (a part too large) is
+    # refused all the same: what a proxy would make of it cannot be known.
+    if all(_NUMERIC_PART_RE.fullmatch(part) for part in name.split(".")):
+        ip = numeric_ipv4(name)
+        if ip is None:
+            return f"{host} looks like a numeric address"
+        problem = address_problem(str(ip))
+        if problem is None:
+            return None
+        address, _, what = problem.partition(" is ")
+        return f"{host} is {address}, {what}"
     if "." not in name:
         return f"{host} is a single-label (intranet) name"
-    # Decimal, octal and hex spellings of an IPv4 address ("2130706433", "0x7f.1") are read as
-    # addresses by some resolvers; refuse names made only of digits and hex prefixes.
-    if all(part.isdigit() or part.startswith("0x") for part in name.split(".")):
-        return f"{host} looks like a numeric address"
     return None
+
+
+_NUMERIC_PART_RE = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+
+
+def numeric_ipv4(name: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a host of 1 to 4 numbers spells, as the URL Standard's IPv4 parser
+    reads it (each part decimal, `0`-prefixed octal or `0x` hex; the last part fills the
+    remaining bytes: "127.1" is 127.0.0.1, "2130706433" too); None if it spells none."""
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers = []
+    for part in parts:
+        if part[:2] in ("0x", "0X"):
+            digits, base = part[2:] or "0", 16
+        elif len(part) > 1 and part.startswith("0"):
+            digits, base = part[1:], 8
+        else:
+            digits, base = part, 10
+        try:
+            numbers.append(int(digits, base))
+        except ValueError:  # "08": not octal
+            return None
+    *leading, last = numbers
+    if any(n > 255 for n in leading) or last >= 256 ** (5 - len(numbers)):
+        return None
+    value = last
+    for i, n in enumerate(leading):
+        value += n << (8 * (3 - i))
+    return ipaddress.IPv4Address(value)
 
 
 async def resolved_problem(host: str, port: int) -> str | None:
@@ -101,6 +142,7 @@ __all__ = [
     "address_problem",
     "is_ip_literal",
     "name_problem",
+    "numeric_ipv4",
     "resolved_problem",
 ]
 

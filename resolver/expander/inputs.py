@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -18,14 +20,14 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     """The distinct links to expand, in first-seen order.
 
     `args` are URLs, or `-` for stdin (one a line; blank lines and `#` comments skipped);
-    `from_scan` is a scan output file (or `-`), JSON or JSON Lines.
+    `from_scan` is a scan output file (or `-`): JSON, JSON Lines or CSV.
     """
     seen: dict[str, None] = {}
     for arg in args:
         lines: Iterable[str] = [arg]
         if arg == "-":
             text = _read_stdin()
-            if text.lstrip().startswith(("{", "[")):
+            if text.lstrip().startswith(("{", "[")) or _is_scan_csv(text):
                 # `resolver scan ... | resolver expand -`: a scan output, read as --from-scan.
                 for url in _scan_text_links(text, "-", all_links=all_links):
                     seen.setdefault(url, None)
@@ -51,7 +53,7 @@ def _read_stdin() -> str:
 
 
 def scan_links(source: str, *, all_links: bool = False) -> Iterator[str]:
-    """The links of a `resolver scan --format json|jsonl` output, in order."""
+    """The links of a `resolver scan --format json|jsonl|csv` output, in order."""
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -62,12 +64,36 @@ def scan_links(source: str, *, all_links: bool = False) -> Iterator[str]:
 
 
 def _scan_text_links(text: str, source: str, *, all_links: bool) -> Iterator[str]:
+    if _is_scan_csv(text):
+        yield from _scan_csv_links(text, all_links=all_links)
+        return
     for article in _articles(text, source):
         for link in article.get("links") or ():
             if not isinstance(link, dict) or not isinstance(link.get("url"), str):
                 continue
             if all_links or link.get("kind") in SHORT_KINDS:
                 yield link["url"]
+
+
+#: The first columns of `resolver scan --format csv` (resolver.report.SCAN_CSV_COLUMNS): how
+#: a CSV scan output is told from a list of URLs or JSON.
+_SCAN_CSV_HEADER = "article,item,index,url,kind,"
+
+
+def _is_scan_csv(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n").startswith(_SCAN_CSV_HEADER)
+
+
+def _scan_csv_links(text: str, *, all_links: bool) -> Iterator[str]:
+    """The links of a CSV scan output: one row per link (`item` = link) beside the tweets'
+    rows; the CSV is the scan's third machine format, so it feeds `--from-scan` as well."""
+    # A StringIO, not splitlines(): a tweet's text may hold a quoted newline.
+    for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff \t\r\n"), newline="")):
+        url = row.get("url")
+        if row.get("item") != "link" or not url:
+            continue
+        if all_links or row.get("kind") in SHORT_KINDS:
+            yield url
 
 
 def _articles(text: str, source: str) -> Iterator[dict[str, Any]]:
@@ -86,7 +112,9 @@ def _articles(text: str, source: str) -> Iterator[dict[str, Any]]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:
                 raise InputError(
-                    source, f"line {number} is not JSON: expected `resolver scan --format json|jsonl` output"
+                    source,
+                    f"line {number} is not JSON: expected `resolver scan --format json|jsonl|csv` output "
+                    "(the table format is for people)",
                 ) from None
         data = rows
     items = data if isinstance(data, list) else [data]

@@ -60,9 +60,11 @@ def refresh_target(value: str) -> str | None:
 
 
 # A <meta> tag, attributes in any order, quoted or not; http-equiv matched case-insensitively.
+# An unquoted value runs to the next blank or ">", "=" included, as the HTML tokenizer reads
+# it: `content=0;url=https://...` (served by old CMS stubs) is the whole refresh, not "0;url".
 _META_RE = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTR_RE = re.compile(
-    r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>][^\s>]*))""",
 )
 
 #: Script relocations: (pattern, what it matches). The URL group is a JS string literal's body.

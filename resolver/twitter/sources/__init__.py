@@ -84,7 +84,7 @@ FATE_PHRASES: Sequence[tuple[re.Pattern[str], TweetState]] = tuple(
     for pattern, state in (
         (r"suspended", TweetState.SUSPENDED),
         (r"withheld", TweetState.WITHHELD),
-        (r"age[- ]restricted|adult content|under 18|sensitive content|age verification",
+        (r"age[- ]restricted|adult content|under 18|sensitive content|age verification|\bnsfw",
          TweetState.AGE_RESTRICTED),
         (r"limits who can view|protected|private|only (?:approved )?followers", TweetState.PROTECTED),
         (r"deleted|no longer (?:exists|available)|doesn.t exist|does not exist|not found",

@@ -10,8 +10,9 @@ Known failure modes:
 - Not available comes in three shapes: `404` (with or without a body), `200` with an empty
   body or `{}`, and `200` with `{"__typename": "TweetTombstone", "tombstone": {"text":
   {"text": "..."}}}`, whose text says why (suspended account, deleted, withheld, age
-  restriction, protected). A 404 and `{}` do not say which: `not-found`, and the next
-  source is asked.
+  restriction, protected). A 404, `{}` and a tombstone whose text says no more than "This
+  Post is unavailable" (or has no text) do not say which: `not-found`, and the next source
+  is asked.
 - The token is computed by the widget from the ID (`token.py`); reports say the service
   accepts any token today, but the right one is sent.
 - Text comes HTML-escaped (`&amp;`); the media's t.co link is at the end of it.
@@ -21,6 +22,7 @@ Known failure modes:
 from __future__ import annotations
 
 import html
+import re
 import urllib.parse
 from typing import Any
 
@@ -79,8 +81,23 @@ def parse(data: dict[str, Any], key: TweetKey) -> SourceAnswer:
     kind = data.get("__typename")
     if kind == "TweetTombstone" or "tombstone" in data:
         text = _tombstone_text(data)
-        state = fate_from_text(text) or TweetState.UNAVAILABLE
-        return SourceAnswer(Outcome.GONE, state=state, reason=f"tombstone: {text}" if text else "tombstone")
+        state = fate_from_text(text)
+        if state is None:
+            # "This Post is unavailable" (what the widget shows for a tweet that never existed),
+            # a bare {"__typename": "TweetTombstone"} (seen for sensitive media), or a wording
+            # not in FATE_PHRASES: a tombstone that does not say why states no fate. The next
+            # sources are asked; oEmbed's 404 / 403 tell deleted from protected.
+            why = f"a tombstone that does not say why: {text}" if text else "a tombstone without text"
+            return SourceAnswer(Outcome.NOT_FOUND, reason=why)
+        return SourceAnswer(Outcome.GONE, state=state, reason=f"tombstone: {text}")
+    if kind == "TweetUnavailable":
+        # The GraphQL API's form of the same answer, with a `reason` word ("Suspended",
+        # "Protected", "NsfwLoggedOut"...) when it gives one.
+        reason = as_str(data.get("reason")) or ""
+        fate = fate_from_text(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", reason)) if reason else None
+        if fate is None:
+            return SourceAnswer(Outcome.NOT_FOUND, reason=f"TweetUnavailable {reason}".strip())
+        return SourceAnswer(Outcome.GONE, state=fate, reason=f"TweetUnavailable: {reason}")
     if kind not in (None, "Tweet") or not as_str(data.get("id_str")) or "text" not in data:
         return SourceAnswer(
             Outcome.FAILED, reason=f"an answer of an unknown shape ({kind or 'no __typename'})"

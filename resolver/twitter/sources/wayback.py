@@ -13,7 +13,8 @@ as `a[data-expanded-url]`, the time in `span._timestamp[data-time]`, photos in
 content="“...”">`. Captures from after 2020 are script-only pages: only their meta tags are
 read, and a capture with none of the above is `failed`.
 
-Known failure modes: no capture (`404`): `not-found`; the handle unknown (an `i/web`
+Known failure modes: no capture (`404`, of twitter.com and then of mobile.twitter.com, which
+the Wayback keys apart): `not-found`; the handle unknown (an `i/web`
 reference): the capture cannot be named, `failed`; 429 and 5xx: transient.
 """
 
@@ -57,7 +58,17 @@ class WaybackSource:
         elif key.handle:
             # The capture nearest the tweet's own time shows it as it was posted.
             minted = snowflake_time(key.id)
-            reply = await fetch_capture(fetcher, key.url, format_timestamp(minted) if minted else "2")
+            stamp = format_timestamp(minted) if minted else "2"
+            reply = await fetch_capture(fetcher, key.url, stamp)
+            if reply.status == 404:
+                # The Wayback keys mobile.twitter.com apart from twitter.com, and many tweets
+                # of the 2010s were only ever captured there (shared from phones): one more
+                # request, only for a tweet no live source has.
+                spent = reply.requests
+                reply = await fetch_capture(
+                    fetcher, key.url.replace("://twitter.com/", "://mobile.twitter.com/", 1), stamp
+                )
+                reply = replace(reply, requests=reply.requests + spent)
         else:
             return SourceAnswer(Outcome.FAILED, reason="no handle to name the status page's capture by")
         if reply.status == 404:
