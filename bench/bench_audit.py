@@ -499,6 +499,9 @@ class Run:
     methods: dict[str, int]
     stderr: str
     returncode: int
+    #: The kernel's share of `cpu`: on loopback a send runs the receiver's TCP path and wakes
+    #: the local web, in the sender's time, and more so the more the web sleeps (latency).
+    sys_cpu: float = 0.0
 
 
 def run_audit(web: LocalWeb, articles: Path, out: Path, args: argparse.Namespace) -> Run:
@@ -554,6 +557,7 @@ def run_audit(web: LocalWeb, articles: Path, out: Path, args: argparse.Namespace
         methods={k: v for k, v in methods.items() if v},
         stderr=err,
         returncode=proc.returncode,
+        sys_cpu=cpu_after.ru_stime - cpu_before.ru_stime,
     )
 
 
@@ -915,6 +919,7 @@ def main(argv: list[str] | None = None) -> int:
         "links_per_s": round(plan.occurrences / run.wall, 1),
         "distinct_urls_per_s": round(len(plan.cited) / run.wall, 1),
         "tool_cpu_s": round(run.cpu, 2),
+        "tool_sys_s": round(run.sys_cpu, 2),
         "waiting_share": round(waiting, 4),
         "web_cpu_s": round(run.web_cpu, 2),
         "peak_pss_mb": round(run.sampler.peak_pss / mb, 1),
@@ -976,6 +981,7 @@ def main(argv: list[str] | None = None) -> int:
         "- verdicts other than played: "
         + (", ".join(f"{k} {v}" for k, v in result["verdict_mismatches"].items()) or "none"),
         "- memory (PSS) over the run: " + ", ".join(_timeline(run.sampler, run.wall)),
+        f"- the tool's CPU: {run.cpu - run.sys_cpu:.1f} s user, {run.sys_cpu:.1f} s system",
     ]
     if peer is not None:
         lines += [
