@@ -122,13 +122,16 @@ def scan_command(
     date and the links inside them) and every link with its kind (shortened, tweet,
     twitter-media, twitter-profile, other) and where it sits.
     """
+    from resolver.inputs import one_line
     from resolver.scanner import scan_many
 
     limit = _parse_size(max_size) if max_size else DEFAULT_MAX_SIZE
     chosen = fmt or _default_format()
 
     def report(failure: ScanFailure) -> None:
-        _error(f"{failure.article}: {failure.reason}")
+        # One line whatever the file is called: a newline or an escape sequence in a name is
+        # written as an escape.
+        _error(f"{one_line(failure.article)}: {one_line(failure.reason)}")
 
     results = scan_many(inputs, workers=workers or None, max_size=limit, timeout=timeout)
     ok, failed = _write(
@@ -160,7 +163,7 @@ def expand_command(
         str | None,
         typer.Option(
             "--from-scan",
-            help="Expand the links of a `resolver scan` output (json or jsonl; '-' for stdin): "
+            help="Expand the links of a `resolver scan` output (json, jsonl or csv; '-' for stdin): "
             "shortened and twitter-media links, or every link with --all-links.",
         ),
     ] = None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import select
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,6 +97,31 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def display_name(source: str) -> str:
+    """`source` as output can write it: the bytes of a file name that are not UTF-8 (which
+    Python holds as lone surrogates, and no UTF-8 output accepts) become `\\xNN`."""
+    if source.isascii():
+        return source
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError:
+        pass
+    try:
+        return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte
+        return source.encode("utf-8", "backslashreplace").decode("ascii")
+
+
+def one_line(text: str) -> str:
+    """`text` for a one-line message on a terminal: control characters (a newline or an escape
+    sequence in a file name) written as escapes, so the line stays one line and inert."""
+    text = display_name(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def local_path(source: str) -> str | None:
     """`source` when it names a local file, None for stdin (`-`) and article URLs."""
     return None if source == "-" or is_url(source) else source
@@ -114,10 +141,14 @@ def iter_sources(inputs: Iterable[str]) -> Iterator[str | InputError]:
         try:
             if path.is_dir():
                 yield from _walk(path)
-            elif path.exists():
-                yield source
             else:
-                yield InputError(source, "no such file or directory")
+                # stat, not exists(): a symlink loop or a path through a file ("a.html/x") is
+                # not "no such file", and its own reason says what to fix.
+                os.stat(source)
+                yield source
+        except FileNotFoundError:
+            broken = os.path.islink(source)
+            yield InputError(source, "broken symbolic link" if broken else "no such file or directory")
         except OSError as exc:
             yield InputError(source, f"cannot read: {exc.strerror or exc}")
 
@@ -168,15 +199,23 @@ def _read_upto(handle: BinaryIO, limit: int, chunk: int = 1 << 20) -> bytes:
     return b"".join(parts)
 
 
-def read_bytes(source: str, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
-    """Read a path or `-` (stdin) whole, refusing anything over `max_size` before reading it."""
+def read_bytes(source: str, *, max_size: int = DEFAULT_MAX_SIZE, timeout: float = 30.0) -> bytes:
+    """Read a path or `-` (stdin) whole, refusing anything over `max_size` before reading it.
+
+    `timeout`: how long a named pipe may keep us waiting for a writer, or for more data.
+    """
     if source == "-":
         data = _read_upto(sys.stdin.buffer, max_size + 1)
         if len(data) > max_size:
             raise InputError("-", f"standard input is over the {_size(max_size)} limit (--max-size)")
         return data
     try:
-        size = os.stat(source).st_size
+        st = os.stat(source)
+        if stat.S_ISSOCK(st.st_mode):
+            raise InputError(source, "not a file: a socket")
+        if stat.S_ISFIFO(st.st_mode):
+            return _read_pipe(source, max_size, timeout)
+        size = st.st_size
         if size > max_size:
             raise InputError(source, f"file is {_size(size)}, over the {_size(max_size)} limit (--max-size)")
         with open(source, "rb") as handle:
@@ -191,6 +230,37 @@ def read_bytes(source: str, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
     if len(data) > max_size:  # grew while we read it, or a device
         raise InputError(source, f"file is over the {_size(max_size)} limit (--max-size)")
     return data
+
+
+def _read_pipe(source: str, max_size: int, timeout: float) -> bytes:
+    """A named pipe, or `<(command)`'s /dev/fd/N: open() would block until a writer comes
+    (forever, for a FIFO nobody writes to), so it is opened without blocking and each read
+    waits at most `timeout` for the writer or for more data, as an article URL's would."""
+    fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        parts: list[bytes] = []
+        total = 0
+        while total <= max_size:
+            # Linux reports nothing on a FIFO that no writer has opened yet, POLLHUP once the
+            # last writer has closed it (then read() gives the rest, then b"").
+            if not poller.poll(timeout * 1000):
+                what = "no data" if total else "nothing written to it"
+                raise InputError(source, f"named pipe: {what} in {timeout:g} s (--timeout)")
+            try:
+                part = os.read(fd, 1 << 20)
+            except BlockingIOError:  # woken by a writer that has written nothing yet
+                continue
+            if not part:
+                break
+            parts.append(part)
+            total += len(part)
+    finally:
+        os.close(fd)
+    if total > max_size:
+        raise InputError(source, f"named pipe gave over the {_size(max_size)} limit (--max-size)")
+    return b"".join(parts)
 
 
 def load(
@@ -220,7 +290,7 @@ def load_with_bytes(
             content_type=fetched.content_type,
             url=fetched.url,
         )
-    data = read_bytes(source, max_size=max_size)
+    data = read_bytes(source, max_size=max_size, timeout=timeout)
     return data, decode(data, source)
 
 
@@ -230,7 +300,7 @@ def sniff_binary(data: bytes) -> str | None:
         if data[offset : offset + len(magic)] == magic:
             return name
     head = data[:8192]
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, _ in _BOMS) or _bomless_utf16(head):
         return None
     # A stray NUL happens in real pages; many of them do not.
     if head.count(b"\x00") > max(2, len(head) // 200):
@@ -240,6 +310,21 @@ def sniff_binary(data: bytes) -> str | None:
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if head and controls / len(head) > 0.05:
         return "binary data"
+    return None
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """`utf-16-le`/`utf-16-be` for UTF-16 saved without a byte-order mark (Windows tools do),
+    None otherwise. Markup and Latin text in UTF-16 are half NULs, all on the same side of
+    each pair (the high byte of ASCII); binary data has them anywhere."""
+    pairs = len(head) // 2
+    if pairs < 16:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd >= pairs * 0.3 and even <= pairs * 0.02:
+        return "utf-16-le"
+    if even >= pairs * 0.3 and odd <= pairs * 0.02:
+        return "utf-16-be"
     return None
 
 
@@ -259,6 +344,9 @@ def decode(
 
     is_html = _looks_like_html(data, name, content_type)
     text, encoding, warnings = _to_text(data, is_html=is_html, content_type=content_type)
+    if not is_html and encoding.startswith(("utf-16", "utf-32")):
+        # The markup tests read bytes as ASCII, which UTF-16 and UTF-32 are not: ask the text.
+        is_html = _looks_like_html(text[:65536].encode("utf-8"), name, content_type)
     if is_html:
         fmt = ArticleFormat.HTML
         text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input that declares an encoding
@@ -310,6 +398,12 @@ def _to_text(data: bytes, *, is_html: bool, content_type: str | None) -> tuple[s
                 return data.decode(codec), codec.replace("-sig", ""), []
             except UnicodeDecodeError:
                 break
+    utf16 = _bomless_utf16(data[:8192])
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16, []
+        except UnicodeDecodeError:
+            pass
     # Valid UTF-8 with non-ASCII bytes is almost never an accident, and pages often
     # declare a legacy charset they stopped using years ago: UTF-8 wins when it decodes.
     try:

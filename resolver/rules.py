@@ -221,7 +221,13 @@ _STATUS_PATH_RE = re.compile(
     )
     /(?P<id>[0-9]{1,19})        # a 64-bit snowflake has at most 19 digits; old IDs are short
     (?:/(?P<kind>photo|video)/(?P<index>[0-9]{1,2}))?   # one medium of the tweet
-    (?:/[^?\#]*)?               # /analytics, /retweets, /likes, trailing "/": still this tweet
+    (?:
+        /[^?\#]*                # /analytics, /retweets, /likes, trailing "/": still this tweet
+        # The query or fragment percent-encoded ("20%3Fs%3D20", "20%23reply"): a status URL
+        # encoded once too often (a share link's url= parameter pasted back into a page) or
+        # by a CMS that escaped its "?". The ID is still the digits before it.
+      | %(?:3F|23)[^?\#]*
+    )?
     $
     """,
     # Any case: hand-typed links vary ("/Status/"), and case never changes these fixed words.

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
 
 from resolver import rules
@@ -27,7 +28,7 @@ from resolver.detect.html import (
 )
 from resolver.detect.text import Signature, find_signatures
 from resolver.errors import InputError
-from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, iter_sources, load
+from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, display_name, iter_sources, load
 from resolver.models import ArticleFormat, ArticleScan, Link, ScanFailure, TweetEmbed, Where
 
 _TAG = re.compile(r"<[^>]*>")
@@ -176,8 +177,19 @@ def scan_many(
     """Scan paths, directories (recursively), `-` and URLs; yield one result per article, in order.
 
     `workers`: processes to use (default: one per CPU core; 1 scans in this process).
-    Inputs that cannot be scanned come out as `ScanFailure`, never as exceptions.
+    Inputs that cannot be scanned come out as `ScanFailure`, never as exceptions. Names are
+    made writable (`display_name`): a file name that is not UTF-8 must not break the output.
     """
+    for result in _scan_many(sources, workers=workers, max_size=max_size, timeout=timeout):
+        name = result.article
+        if not name.isascii() and display_name(name) != name:
+            result = replace(result, article=display_name(name))
+        yield result
+
+
+def _scan_many(
+    sources: Iterable[str | os.PathLike[str]], *, workers: int | None, max_size: int, timeout: float
+) -> Iterator[ArticleScan | ScanFailure]:
     expanded = iter_sources(os.fspath(s) for s in sources)
     jobs: Iterator[tuple[str, int, float] | InputError] = (
         item if isinstance(item, InputError) else (item, max_size, timeout) for item in expanded

@@ -94,6 +94,20 @@ def test_bad_input_one_line_and_others_still_scanned(
     assert json.loads(proc.stdout)["article"] == str(EXAMPLE)
 
 
+def test_odd_file_names_give_one_line_and_writable_output(tmp_path: Path) -> None:
+    # A newline and a terminal escape in one name, bytes that are not UTF-8 in another.
+    control = tmp_path / "new\nline\x1b[2J.html"
+    undecodable = tmp_path / os.fsdecode(b"bad\xff\xfe.html")
+    undecodable.write_bytes(b"<p>See https://bit.ly/odd</p><div>x</div><p>y</p>")
+    out = tmp_path / "out.jsonl"
+    proc = run("scan", str(control), str(undecodable), str(EXAMPLE), "--format", "jsonl", "-o", str(out))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == f"resolver: error: {tmp_path}/new\\nline\\x1b[2J.html: no such file or directory\n"
+    articles = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [a["article"] for a in articles] == [f"{tmp_path}/bad\\xff\\xfe.html", str(EXAMPLE)]
+    assert articles[0]["links"][0]["url"] == "https://bit.ly/odd"
+
+
 def test_too_large(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 3000)

@@ -409,6 +409,140 @@ ROBUSTNESS_CASES: list[tuple[str, str, list[dict[str, Any]]]] = [
         '<div class="twitter-tweet" data-id="1346889436626259968"></div>',
         [{"id": "1346889436626259968", "form": "rendered"}],
     ),
+    # Newsroom wrappers keyed by the status URL rather than the ID (filled in by a script).
+    (
+        "data-tweet-url-slot",
+        '<div class="tweet-embed-slot" data-tweet-url="https://x.com/nibzard/status/2023807296095076773"></div>',
+        [
+            {
+                "id": "2023807296095076773",
+                "handle": "nibzard",
+                "form": "data-attribute",
+                "where_attribute": "data-tweet-url",
+            }
+        ],
+    ),
+    (
+        "data-tweet-url-on-a-data-iframe",
+        '<iframe title="tweet by jack" width="100%" data-tweet-url="https://twitter.com/jack/status/20" '
+        'src="data:text/html;charset=utf-8,%3Cblockquote%3E%3C/blockquote%3E"></iframe>',
+        [{"id": "20", "handle": "jack", "form": "data-attribute"}],
+    ),
+    (
+        "data-tweet-url-of-a-profile-is-not-a-tweet",
+        '<iframe data-tweet-url="https://twitter.com/pyconindia" src="about:blank"></iframe>',
+        [],
+    ),
+    (
+        "data-provider-twitter-data-url",
+        '<div data-social-embed="" data-provider="twitter" data-url="https://x.com/OpenAI/status/1234567890123" '
+        'class="social-embed"><a href="https://x.com/OpenAI/status/1234567890123">'
+        "https://x.com/OpenAI/status/1234567890123</a></div>",
+        [
+            {
+                "id": "1234567890123",
+                "handle": "OpenAI",
+                "form": "data-attribute",
+                "where_attribute": "data-url",
+            }
+        ],
+    ),
+    (
+        "embed-twitter-class-data-url-with-query",
+        '<div class="rse-embed embed-social embed-twitter" '
+        'data-url="https://x.com/iam_tatsuki05/status/1824800993856647280?s=20"></div>',
+        [{"id": "1824800993856647280", "handle": "iam_tatsuki05"}],
+    ),
+    (
+        "data-embed-type-twitter-data-href",
+        '<div class="social-embed-card" data-embed-type="twitter" '
+        'data-href="https://twitter.com/jack/status/20"><span>X / Twitter</span></div>',
+        [{"id": "20", "where_attribute": "data-href"}],
+    ),
+    (
+        "data-url-status-without-a-twitter-hint-is-not-a-tweet",
+        '<div class="card" data-url="https://twitter.com/jack/status/20"></div>'
+        '<div class="social-embed" data-provider="youtube" data-url="https://twitter.com/jack/status/20"></div>',
+        [],
+    ),
+    (
+        "share-button-data-url-is-not-a-tweet",
+        '<a class="twitter-share-button" data-url="https://twitter.com/jack/status/20" '
+        'href="https://twitter.com/share">Tweet</a>',
+        [],
+    ),
+    (
+        "twitter-wrapper-data-url-not-a-status-is-not-a-tweet",
+        '<div class="embed-twitter" data-provider="twitter" data-url="https://twitter.com/jack"></div>',
+        [],
+    ),
+    # iframely: its embed code (an anchor, or a div), and the iframe its script puts in its place.
+    (
+        "iframely-anchor-api-url",
+        '<div class="iframely-embed" style="max-width: 550px;"><div class="iframely-responsive">'
+        '<a href="https://twitter.com/Prezly/status/1255868048222945281" data-iframely-url="//cdn.iframe.ly/api/'
+        'iframe?url=https%3A%2F%2Ftwitter.com%2FPrezly%2Fstatus%2F1255868048222945281&amp;key=8fe6cdec"></a>'
+        '</div></div><script async src="//cdn.iframe.ly/embed.js" charset="utf-8"></script>',
+        [
+            {
+                "id": "1255868048222945281",
+                "handle": "Prezly",
+                "form": "iframe-proxy",
+                "where_attribute": "data-iframely-url",
+            }
+        ],
+    ),
+    (
+        "iframely-div",
+        '<div data-iframely-url="https://cdn.iframe.ly/api/iframe?url=https%3A%2F%2Fx.com%2Fjack%2Fstatus%2F20'
+        '&amp;key=k"></div>',
+        [{"id": "20", "handle": "jack", "form": "iframe-proxy"}],
+    ),
+    (
+        "iframely-anchor-short-id",
+        '<div class="iframely-embed"><div class="iframely-responsive"><a href="https://twitter.com/jack/status/20"'
+        ' data-iframely-url="//cdn.iframe.ly/mWiO3U9"></a></div></div>',
+        [{"id": "20", "form": "iframe-proxy", "where_attribute": "href"}],
+    ),
+    (
+        "iframely-anchor-empty-attribute",
+        '<a data-iframely-url href="https://x.com/jack/status/20?s=20"></a>',
+        [{"id": "20", "form": "iframe-proxy"}],
+    ),
+    (
+        "iframely-iframe",
+        '<div class="iframely-embed"><div class="iframely-responsive"><iframe src="https://cdn.iframe.ly/api/'
+        "iframe?url=https%3A%2F%2Ftwitter.com%2FIndigenousX%2Fstatus%2F1302075712157802497&amp;key=3d79&amp;"
+        'app=1" allowfullscreen></iframe></div></div>',
+        [{"id": "1302075712157802497", "handle": "IndigenousX", "form": "iframe-proxy"}],
+    ),
+    (
+        "iframely-of-other-sites-is-not-a-tweet",
+        '<a href="https://github.com/N-Iwata/start-typescript" data-iframely-url="//cdn.iframe.ly/mWiO3U9"></a>'
+        '<a href="https://x.com/petrogustavo" data-iframely-url="//iframely.net/R8qC922W?_timeline=false"></a>'
+        '<a href="https://www.facebook.com/x/photos/1" data-iframely-url="//cdn.iframe.ly/api/iframe?url='
+        'https%3A%2F%2Fwww.facebook.com%2Fx%2Fphotos%2F1&amp;key=k"></a>',
+        [],
+    ),
+    # Status URLs with the query or fragment percent-encoded: the ID is the digits only.
+    (
+        "blockquote-status-url-with-encoded-query",
+        '<blockquote class="twitter-tweet"><p lang="en">Text</p>&mdash; Jack (@jack) '
+        '<a href="https://twitter.com/jack/status/1346889436626259968%3Fs%3D20%26t%3DAbC">January 6, 2021</a>'
+        "</blockquote>",
+        [{"id": "1346889436626259968", "handle": "jack", "date": dt.date(2021, 1, 6)}],
+    ),
+    (
+        "twitframe-status-url-with-encoded-fragment",
+        '<iframe src="https://twitframe.com/show?url=https%3A%2F%2Ftwitter.com%2Fgcoulthard%2Fstatus%2F'
+        '1248044370105749504%2523reply"></iframe>',
+        [{"id": "1248044370105749504", "handle": "gcoulthard", "form": "iframe-proxy"}],
+    ),
+    (
+        "shortcode-status-url-with-encoded-query",
+        "<p>[tweet https://twitter.com/jack/status/1346889436626259968%3Fs%3D20]</p>",
+        [{"id": "1346889436626259968", "handle": "jack", "form": "jetpack-shortcode"}],
+    ),
 ]
 CASES += ROBUSTNESS_CASES
 
@@ -444,6 +578,21 @@ def test_ui_chrome_is_not_a_link() -> None:
     kinds = {link.url: link.kind for link in resolver.scan_bytes(page(body), "p.html").links}
     assert all("intent" not in url and "adsct" not in url for url in kinds)
     assert kinds.get("https://twitter.com/mod_russia") is LinkKind.TWITTER_PROFILE
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://twitter.com/jack/status/20%3Fs%3D20",
+        "https://x.com/jack/status/20%3fref_src%3Dtwsrc%255Etfw",
+        "https://twitter.com/jack/status/20%23reply",
+    ],
+)
+def test_a_status_link_with_an_encoded_query_is_a_tweet_link_with_the_digits_as_id(href: str) -> None:
+    for body in (f'<p>As <a href="{href}">Jack said</a>.</p>', f"<p>As Jack said: {href}</p>"):
+        (link,) = resolver.scan_bytes(page(body), "p.html").links
+        assert link.kind is LinkKind.TWEET and link.raw == href
+        assert link.status == StatusRef("20", "jack")
 
 
 def test_relative_links_resolve_against_the_canonical_url() -> None:

@@ -64,6 +64,10 @@ FORMAT_CASES = [
     (b"# Title\n\nSee [the source](https://example.com/a).\n", "notes", ArticleFormat.MARKDOWN),
     (b"Just words.\n#FOOTAGE hashtag line\n", "a.md", ArticleFormat.MARKDOWN),
     (b"Just words.\n#FOOTAGE hashtag line\n", "a.txt", ArticleFormat.TEXT),
+    # UTF-16 and UTF-32 are not ASCII-compatible: the markup is found in the decoded text.
+    ("<html><body><p>Привет</p></body></html>".encode("utf-16"), "a.html", ArticleFormat.HTML),
+    ("<html><body><p>Привет</p></body></html>".encode("utf-32"), "a", ArticleFormat.HTML),
+    ("<!DOCTYPE html><p>Hello</p><div>x</div>".encode("utf-16-le"), "a", ArticleFormat.HTML),
 ]
 
 
@@ -102,6 +106,84 @@ def test_size_limit(tmp_path: Path) -> None:
 def test_missing_and_unreadable_paths(tmp_path: Path) -> None:
     items = list(iter_sources([str(tmp_path / "nope.html")]))
     assert isinstance(items[0], InputError) and "no such file" in items[0].reason
+
+
+def test_paths_that_cannot_be_opened_say_why(tmp_path: Path) -> None:
+    (tmp_path / "file.html").write_text("<p>x</p>")
+    (tmp_path / "loop.html").symlink_to("loop.html")
+    (tmp_path / "dangling.html").symlink_to("gone.html")
+    names = ["file.html/child", "loop.html", "dangling.html"]
+    items = list(iter_sources([str(tmp_path / name) for name in names]))
+    reasons = [item.reason if isinstance(item, InputError) else item for item in items]
+    assert reasons == [
+        "cannot read: Not a directory",
+        "cannot read: Too many levels of symbolic links",
+        "broken symbolic link",
+    ]
+
+
+UTF16_TEXT = "<html><body><p>Ação https://bit.ly/u16 já</p></body></html>"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_decoded_not_binary(codec: str) -> None:
+    article = decode(UTF16_TEXT.encode(codec), "a.html")
+    assert (article.encoding, article.format, article.text) == (codec, ArticleFormat.HTML, UTF16_TEXT)
+
+
+def test_a_socket_is_refused_by_name(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "sock.html"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+        with pytest.raises(InputError, match="not a file: a socket"):
+            resolver.scan(path)
+
+
+def test_a_named_pipe_is_read_and_one_nobody_writes_to_times_out(tmp_path: Path) -> None:
+    import os
+    import threading
+    import time
+
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+
+    def unblock() -> None:  # a reader stuck in open() (the bug) gets a writer: fail, not hang
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    guard = threading.Timer(10, unblock)
+    guard.daemon = True
+    guard.start()
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"named pipe: nothing written to it in 0\.3 s"):
+        resolver.scan(fifo, timeout=0.3)
+    assert time.monotonic() - started < 5
+    guard.cancel()
+
+    def write() -> None:
+        time.sleep(0.2)  # the writer comes after the reader, as with `mkfifo p; cmd > p &`
+        with open(fifo, "wb") as handle:
+            handle.write(b"<p>From a pipe https://bit.ly/pipe</p><div>x</div><p>y</p>")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        result = resolver.scan(fifo, timeout=10)
+    finally:
+        writer.join()
+    assert [link.url for link in result.links] == ["https://bit.ly/pipe"]
+
+
+def test_names_are_made_writable_and_one_line() -> None:
+    from resolver.inputs import display_name, one_line
+
+    undecodable = b"bad\xff\xfe.html".decode("utf-8", "surrogateescape")  # as os.listdir gives it
+    assert display_name(undecodable) == "bad\\xff\\xfe.html"
+    assert display_name("Ação.html") == "Ação.html"
+    assert one_line("new\nline\x1b[2J.html") == "new\\nline\\x1b[2J.html"
+    assert one_line(undecodable).encode("utf-8")
 
 
 def test_directory_walk_is_recursive_sorted_and_skips_non_articles(tmp_path: Path) -> None:

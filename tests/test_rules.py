@@ -211,7 +211,19 @@ STATUS_CASES: list[tuple[str, StatusRef | None]] = [
     ("https://twitter.com/jack/status/20/retweets/with_comments", JACK),
     ("https://twitter.com/jack/status/020", JACK),  # one spelling per tweet
     ("https://twitter.com/abcdefghij1234567890/status/20", StatusRef("20", "abcdefghij1234567890")),
+    # the query or fragment percent-encoded (encoded once too often): the ID is the digits only
+    ("https://twitter.com/jack/status/20%3Fs%3D20", JACK),
+    ("https://twitter.com/jack/status/20%3fs%3d20%26t%3DAbCdEf", JACK),
+    (f"https://x.com/mod_russia/status/{MOD_RUSSIA}%3Fref_src%3Dtwsrc%255Etfw", MR),
+    ("https://twitter.com/jack/status/20%23reply", JACK),
+    ("https://twitter.com/#!/jack/status/20%3Fs%3D20", JACK),
+    (
+        f"https://twitter.com/mod_russia/status/{MOD_RUSSIA}/photo/2%3Fs%3D20",
+        StatusRef(MOD_RUSSIA, "mod_russia", "photo", 2),
+    ),
     # not a status
+    ("https://twitter.com/jack/status/20%2Fphoto", None),  # an encoded "/" is no delimiter here
+    ("https://twitter.com/jack/status/12345678901234567890%3Fs%3D20", None),
     ("https://twitter.com/intent/tweet?text=hi&url=https%3A%2F%2Fexample.com", None),
     ("https://twitter.com/share?url=https://example.com", None),
     ("https://twitter.com/search?q=%23Aleppo", None),

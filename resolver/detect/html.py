@@ -44,8 +44,10 @@ EMBED_FORMS: dict[str, str] = {
     "ghost": "<figure class=kg-embed-card> (Ghost embed card)",
     "substack": "<div class=tweet data-attrs=JSON> (Substack)",
     "embedly": "<iframe src=cdn.embedly.com/...&url=STATUS&schema=twitter> (Medium)",
-    "iframe-proxy": "an iframe of another embed proxy with the status URL in its query (twitframe, iframely)",
-    "data-attribute": "newsroom wrapper keyed by ID: data-tweet-id, data-tweetid, data-embed-id",
+    "iframe-proxy": "another embed proxy with the status URL in its query or link (twitframe;"
+    " iframely: an iframe, or data-iframely-url)",
+    "data-attribute": "newsroom wrapper keyed by ID (data-tweet-id, data-tweetid, data-embed-id) or by"
+    " status URL (data-tweet-url; data-url or data-href on a Twitter embed wrapper)",
     "lazy-attribute": "lazy-loading wrapper holding the blockquote markup in an attribute",
     "lazy-template": "blockquote markup inside <script type=text/template> or <template>",
     "text-signature": "a tweet flattened to text: its text, then '— Name (@handle) DATE'",
@@ -417,6 +419,12 @@ def _embed_nodes(doc: etree._Element, source: str) -> list[etree._Element]:
         nodes.update(dict.fromkeys(_LAZY_NODES(doc)))
     if "ToDOM" in source:  # Substack's nodes, whatever their class (see _SUBSTACK_COMPONENTS)
         nodes.update(dict.fromkeys(_SUBSTACK_NODES(doc)))
+    # Wrappers keyed by status URL, and iframely's anchors: looked for only when the source
+    # holds such an attribute (with a status URL, for the generic data-url/data-href).
+    if "/status" in source and _URL_ATTR_HINT.search(source):
+        nodes.update(dict.fromkeys(_URL_ATTR_NODES(doc)))
+    if "data-iframely-url" in source:
+        nodes.update(dict.fromkeys(_IFRAMELY_NODES(doc)))
     return list(nodes)
 
 
@@ -488,6 +496,8 @@ def _find_embeds(doc: etree._Element, page_lang: str | None, source: str) -> lis
         quoted: list[_Candidate] = []
         if cand is None and _is_substack_tweet(el, classes):
             cand, quoted = _from_substack(el)
+        if cand is None and tag not in ("amp-twitter", "script", "template"):
+            cand = _from_url_attribute(el) or _from_iframely(el)
         if cand is not None:
             found.append(cand)
             found.extend(quoted)
@@ -653,6 +663,72 @@ def _from_data_attribute(el: etree._Element) -> _Candidate | None:
             _Candidate(el, "data-attribute", _where(el, "data-embed-id"), id=tweet_id)
         )
     return None
+
+
+#: Newsroom and CMS wrappers keyed by the status URL instead of the ID, which a script turns into
+#: the embed: `<div class="tweet-embed-slot" data-tweet-url=STATUS>`, `<div class="social-embed"
+#: data-provider="twitter" data-url=STATUS>`, `<div class="embed-twitter" data-href=STATUS>`.
+_URL_ATTRS = ("data-tweet-url", "data-url", "data-href")
+_URL_ATTR_NODES = etree.XPath("//*[@data-tweet-url or @data-url or @data-href]")
+#: The cheap test of the source that gates that XPath: one of the attributes holding a status
+#: path. (Attribute names as lxml gives them, lower-case: `DATA-URL=` in the source is missed.)
+_URL_ATTR_HINT = re.compile(r"""data-(?:tweet-url|url|href)\s*=\s*["']?[^"'\s>]{0,300}?/status""")
+#: Attributes by which embed wrappers name their provider (`data-embed-type="twitter"`).
+_PROVIDER_ATTRS = (
+    "data-embed-type",
+    "data-provider",
+    "data-type",
+    "data-embed",
+    "data-platform",
+    "data-service",
+)
+_TWITTER_PROVIDERS = frozenset(
+    {"twitter", "tweet", "x", "x.com", "twitter.com", "x-twitter", "twitter-tweet"}
+)
+#: Class words of Twitter's buttons, whose data-url is the page to share, not an embedded tweet.
+_BUTTON_WORDS = ("share", "follow", "button", "intent", "timeline")
+
+
+def _from_url_attribute(el: etree._Element) -> _Candidate | None:
+    """A wrapper keyed by the status URL: `data-tweet-url` says it is a tweet by its name; the
+    generic `data-url`/`data-href` (share buttons, cards, lazy images carry them) count only on
+    an element whose class or provider attribute says it embeds a tweet."""
+    for attr in _URL_ATTRS:
+        value = el.get(attr)
+        if not value or "/status" not in value.lower():
+            continue
+        ref = rules.parse_status_url(value)
+        if ref is None:
+            continue
+        if attr == "data-tweet-url" or _is_twitter_wrapper(el):
+            return _Candidate(el, "data-attribute", _where(el, attr), id=ref.id, handle=ref.handle)
+    return None
+
+
+def _is_twitter_wrapper(el: etree._Element) -> bool:
+    classes = (el.get("class") or "").lower()
+    if ("twitter" in classes or "tweet" in classes) and not any(w in classes for w in _BUTTON_WORDS):
+        return True
+    return any((el.get(attr) or "").strip().lower() in _TWITTER_PROVIDERS for attr in _PROVIDER_ATTRS)
+
+
+_IFRAMELY_NODES = etree.XPath("//*[@data-iframely-url]")
+
+
+def _from_iframely(el: etree._Element) -> _Candidate | None:
+    """iframely's embed code, before its script replaces it with an iframe: `<a href=URL
+    data-iframely-url="//cdn.iframe.ly/api/iframe?url=ENCODED_URL&key=...">` (or a short
+    `//cdn.iframe.ly/ID`, or no value: then the href alone names what is embedded), also on a div."""
+    value = el.get("data-iframely-url")
+    if value is None:
+        return None
+    cand = _from_iframe_source(el, "data-iframely-url", value) if value.strip() else None
+    if cand is not None:
+        return cand
+    ref = rules.parse_status_url(el.get("href") or "")
+    if ref is None:
+        return None
+    return _Candidate(el, "iframe-proxy", _where(el, "href"), id=ref.id, handle=ref.handle)
 
 
 def _with_fallback_handle(cand: _Candidate) -> _Candidate:
