@@ -13,6 +13,7 @@ import os
 import signal
 import ssl
 import sys
+import time
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Coroutine
@@ -90,8 +91,13 @@ class Fetched:
 def fetch_article(
     url: str, *, max_size: int, timeout: float = 30.0, config: NetConfig | None = None
 ) -> Fetched:
-    """GET an article page, streaming it and refusing bodies over `max_size`."""
+    """GET an article page, streaming it and refusing bodies over `max_size`.
+
+    `timeout` bounds the whole fetch, not only each read: a server that drips a byte at a
+    time would otherwise keep every read under the limit for as long as it likes.
+    """
     config = config or NetConfig(timeout=timeout)
+    deadline = time.monotonic() + timeout
     try:
         with make_client(config) as client, client.stream("GET", url) as response:
             if response.status_code >= 400:
@@ -99,6 +105,8 @@ def fetch_article(
             chunks: list[bytes] = []
             total = 0
             for chunk in response.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"timed out after {timeout:g} s (--timeout)")
                 total += len(chunk)
                 if total > max_size:
                     raise FetchError(

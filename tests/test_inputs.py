@@ -14,6 +14,7 @@ import resolver
 from resolver.errors import InputError
 from resolver.inputs import decode, iter_sources, sniff_binary
 from resolver.models import ArticleFormat
+from tests.web.scenarios import Web
 
 RUSSIAN = "Минобороны России сообщило: https://t.co/abcDEF123 - подробности"
 
@@ -290,3 +291,16 @@ def test_arbitrary_html_never_raises(markup: str) -> None:
         assert link.tweet is None or 0 <= link.tweet < len(result.tweets)
     for tweet in result.tweets:
         assert tweet.quoted_in is None or 0 <= tweet.quoted_in < len(result.tweets)
+
+
+def test_an_article_url_that_drips_is_stopped_by_the_whole_fetch_timeout(
+    local_web: Web, proxy_env: Web
+) -> None:
+    """--timeout bounds the whole fetch: a byte every 0.2 s keeps each read under the limit."""
+    import time
+
+    local_web.drip("https://drip.example/story", b"<html><body><p>" + b"x" * 200 + b"</p></body></html>", 0.2)
+    started = time.monotonic()
+    with pytest.raises(resolver.ResolverError, match="timed out after 1 s"):
+        resolver.scan("https://drip.example/story", timeout=1.0)
+    assert time.monotonic() - started < 5
