@@ -410,6 +410,9 @@ def _to_text(data: bytes, *, is_html: bool, content_type: str | None) -> tuple[s
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     declared = _declared_encoding(data, is_html=is_html, content_type=content_type)
     if declared:
         try:
@@ -424,6 +427,23 @@ def _to_text(data: bytes, *, is_html: bool, content_type: str | None) -> tuple[s
             pass
     text = data.decode("utf-8", errors="replace")
     return text, "utf-8", ["invalid UTF-8 and no usable encoding: undecodable bytes replaced"]
+
+
+#: How many well-formed non-ASCII UTF-8 characters a text needs per invalid byte to be read
+#: as UTF-8 with that byte replaced. Legacy text almost never forms valid UTF-8 sequences by
+#: accident (a latin-1 "é" is followed by ASCII; windows-1251 letters by letters), so a text
+#: with many of them and a stray bad byte (a file cut mid-character, one pasted latin-1 quote)
+#: is UTF-8, and detection would have mangled every one of its characters (cp775 was seen).
+MOSTLY_UTF8_RATIO = 3
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if bad <= 0 or good < MOSTLY_UTF8_RATIO * bad:
+        return None
+    return text, "utf-8", [f"invalid UTF-8: {bad} undecodable byte sequence(s) replaced"]
 
 
 def _declared_encoding(data: bytes, *, is_html: bool, content_type: str | None) -> str | None:

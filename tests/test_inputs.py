@@ -304,3 +304,26 @@ def test_an_article_url_that_drips_is_stopped_by_the_whole_fetch_timeout(
     with pytest.raises(resolver.ResolverError, match="timed out after 1 s"):
         resolver.scan("https://drip.example/story", timeout=1.0)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        RUSSIAN.encode("utf-8") + b" \xff " + RUSSIAN.encode("utf-8"),  # a stray byte
+        (RUSSIAN + " Минобороны").encode("utf-8")[:-1],  # cut in the middle of a character
+        "Olá, não é já".encode() + b" \xe9 " + b"https://bit.ly/x1",  # one latin-1 letter pasted in
+    ],
+)
+def test_mostly_utf8_text_keeps_its_letters_and_says_what_was_replaced(data: bytes) -> None:
+    article = decode(data, "x.txt")
+    assert article.encoding == "utf-8"
+    assert ("Минобороны" in article.text) or ("não é já" in article.text)
+    assert any("undecodable" in warning for warning in article.warnings)
+
+
+def test_legacy_text_is_not_taken_for_mostly_utf8() -> None:
+    pt = "O Ministério da Defesa da Rússia informou que aviões atacaram posições na Síria. " * 3
+    ru = "Министерство обороны России сообщило, что самолёты нанесли удары по позициям. " * 3
+    for text, codec in ((pt, "latin-1"), (ru, "cp1251"), (ru, "koi8_r")):
+        article = decode(text.encode(codec), "x.txt")
+        assert article.text == text and not article.warnings, codec
