@@ -25,6 +25,7 @@ from resolver.detect.html import (
     link_info,
     shortcode_tweet,
     signature_tweet,
+    too_many_links_warning,
 )
 from resolver.detect.text import Signature, find_signatures
 from resolver.errors import InputError
@@ -66,6 +67,9 @@ def scan_article(article: Article) -> ArticleScan:
             tweets, links = _scan_tag_soup(article.text)
     else:
         tweets, links = detect_text(article.text)
+        if len(links) > rules.MAX_LINKS:
+            del links[rules.MAX_LINKS :]
+            warnings.append(too_many_links_warning(rules.MAX_LINKS))
     return ArticleScan(
         article=article.name,
         format=article.format,
@@ -92,7 +96,8 @@ def detect_text(text: str) -> tuple[list[TweetEmbed], list[Link]]:
 
     tweets: list[TweetEmbed] = []
     spans: list[tuple[int, int, int]] = []
-    urls = list(rules.find_urls(text))
+    # One more than the cap, so that the caller can tell the cap was reached.
+    urls = list(islice(rules.find_urls(text), rules.MAX_LINKS + 1))
     for _, item in items:
         if isinstance(item, Signature):
             start, end = item.text_start, item.text_end

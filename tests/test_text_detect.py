@@ -705,3 +705,30 @@ def test_the_status_url_a_signature_keeps_is_the_tweets_link(name: str, text: st
     (tweet,) = result.tweets
     assert tweet.id == "1346889436626259968"
     assert {link.url: link.tweet for link in result.links} == {"https://t.co/abc": 0, status: 0, other: None}
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("a.txt", "\n".join(f"see https://bit.ly/a{i} now" for i in range(300))),
+        (
+            "a.html",
+            "<html><body>"
+            + "".join(f'<a href="https://bit.ly/b{i}">x</a>' for i in range(300))
+            + "</body></html>",
+        ),
+    ],
+)
+def test_links_past_the_cap_are_left_out_with_a_warning(
+    name: str, body: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resolver import rules
+
+    monkeypatch.setattr(rules, "MAX_LINKS", 100)
+    result = resolver.scan_bytes(body.encode(), name)
+    assert [link.url for link in result.links] == [
+        f"https://bit.ly/{'a' if name == 'a.txt' else 'b'}{i}" for i in range(100)
+    ]
+    assert result.warnings == ("more than 100 links: only the first 100 are reported",)
+    monkeypatch.setattr(rules, "MAX_LINKS", 300)
+    assert not resolver.scan_bytes(body.encode(), name).warnings  # exactly at the cap: all of them

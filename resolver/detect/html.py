@@ -273,10 +273,19 @@ def detect_html(text: str, *, base_url: str | None = None) -> HtmlDetection:
             if tweet is not None:
                 tweets.append(tweet)
 
-    links = _collect_links(nodes.links, page, base, anchor_tweet, tweet_of_element, flat_spans)
+    cap = rules.MAX_LINKS
+    link_nodes = nodes.links if len(nodes.links) <= cap else nodes.links[:cap]
+    links = _collect_links(link_nodes, page, base, anchor_tweet, tweet_of_element, flat_spans)
     links += _detached_links(candidates, index_of_candidate, base)
     _claim_shortcode_links(links, tweets)
+    if len(links) > cap or link_nodes is not nodes.links:
+        del links[cap:]
+        return HtmlDetection(tuple(tweets), tuple(links), (too_many_links_warning(cap),))
     return HtmlDetection(tuple(tweets), tuple(links), ())
+
+
+def too_many_links_warning(cap: int) -> str:
+    return f"more than {cap:,} links: only the first {cap:,} are reported"
 
 
 def _detached_links(candidates: list[_Candidate], index_of: dict[int, int], base: str | None) -> list[Link]:
