@@ -287,6 +287,23 @@ def _scenarios() -> list[tuple[str, str, Callable[[Web, TwitterWeb], None]]]:
             )
             web.add_host(f"home{n}.example", Response.html(html("Home", "<h1>Front page</h1>" + PROSE)))
 
+    # A paywall: the story may still be there for subscribers; the tool could not see it.
+    for n, wall in enumerate(("/subscribe?return_to=/2015/10/21/story", "/assinatura/", "/register")):
+
+        @row(f"https://paywalled{n}.example/2015/10/21/story", "blocked")
+        def _(web: Web, tw: TwitterWeb, n: int = n, wall: str = wall) -> None:
+            web.redirect(
+                f"https://paywalled{n}.example/2015/10/21/story", f"https://paywalled{n}.example{wall}", 302
+            )
+            web.add_host(
+                f"paywalled{n}.example", Response.html(html("Subscribe", "<h1>Subscribe</h1>" + PROSE))
+            )
+
+    # A link cited as the subscription page is that page, alive.
+    @row("https://paywalled-page.example/subscribe", "alive")
+    def _(web: Web, tw: TwitterWeb) -> None:
+        web.page("https://paywalled-page.example/subscribe", html("Subscribe", "<h1>Subscribe</h1>" + PROSE))
+
     # A short link to a story that now redirects home: the story's own chain says it.
     @row("https://t.co/toHome", "soft-404")
     def _(web: Web, tw: TwitterWeb) -> None:

@@ -23,6 +23,7 @@ from resolver.audit.signals import (
     redirected_home,
     redirected_to_error_page,
     redirected_to_login,
+    redirected_to_paywall,
 )
 from resolver.expander.verdicts import Verdict
 from resolver.models import Expansion, TweetState
@@ -128,6 +129,9 @@ def classify(
     login = redirected_to_login(final) if len(expansion.hops) > 1 else None
     if login:
         return AuditVerdict.SOFT_404, login
+    paywall = redirected_to_paywall(url, final) if len(expansion.hops) > 1 else None
+    if paywall:
+        return AuditVerdict.BLOCKED, paywall  # there for subscribers, maybe: not known dead
     error_page = redirected_to_error_page(url, final) if len(expansion.hops) > 1 else None
     if error_page:
         return AuditVerdict.SOFT_404, error_page

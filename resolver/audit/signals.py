@@ -1331,6 +1331,23 @@ def redirected_to_login(final_url: str) -> str | None:
     return None
 
 
+def redirected_to_paywall(url: str, final_url: str) -> str | None:
+    """Evidence that a link was sent to a paywall or registration wall (the `LOGIN_PATH_PATTERNS`
+    rows that do not count as a login): the article may still be there, for subscribers, but
+    the tool could not see it. A link cited as a subscription page is what it is."""
+    try:
+        path = unquote(urlsplit(final_url.strip()).path).lower()
+        cited = unquote(urlsplit(url.strip()).path).lower()
+    except ValueError:
+        return None
+    for pattern in LOGIN_PATH_PATTERNS:
+        if not pattern.counts and pattern.part == "path":
+            wall = _LOGIN_RES[pattern]
+            if wall.search(path) and not wall.search(cited):
+                return f"sent to a paywall ({pattern.name}): {_clip(_display_url(final_url))}"
+    return None
+
+
 #: Where sites send a request for a missing page instead of answering it with a 404: their error
 #: page, named by its URL. (name, the part searched: "path" unquoted and lower-cased or "query",
 #: regex, source.) Only a redirect counts: a link cited as `/404.html` is what it is.
