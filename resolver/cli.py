@@ -10,6 +10,7 @@ Exit codes: 0 success; 1 some input or link failed (the rest was still processed
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -122,7 +123,7 @@ def scan_command(
     date and the links inside them) and every link with its kind (shortened, tweet,
     twitter-media, twitter-profile, other) and where it sits.
     """
-    from resolver.inputs import one_line
+    from resolver.inputs import is_url, one_line
     from resolver.scanner import scan_many
 
     limit = _parse_size(max_size) if max_size else DEFAULT_MAX_SIZE
@@ -133,9 +134,16 @@ def scan_command(
         # written as an escape.
         _error(f"{one_line(failure.article)}: {one_line(failure.reason)}")
 
+    # `json` is one object when the command names one article (a file, `-` or a URL) and an
+    # array otherwise (several inputs, or a directory even if it holds one article): the
+    # shape a script gets follows its command line, not what the folder held or what failed.
+    single = len(inputs) == 1 and (inputs[0] == "-" or is_url(inputs[0]) or not os.path.isdir(inputs[0]))
     results = scan_many(inputs, workers=workers or None, max_size=limit, timeout=timeout)
     ok, failed = _write(
-        lambda out, console: write_scans(results, out, chosen, on_failure=report, console=console), output
+        lambda out, console: write_scans(
+            results, out, chosen, on_failure=report, console=console, single=single
+        ),
+        output,
     )
     if failed:
         raise typer.Exit(EXIT_FAILURES)

@@ -88,6 +88,11 @@ class Where:
             out["column"] = self.column
         return out
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Where:
+        """The inverse of `to_json()` (absent keys are None, as `to_json()` leaves them out)."""
+        return cls(data.get("line"), data.get("column"), data.get("element"), data.get("attribute"))
+
     def __str__(self) -> str:
         parts = []
         if self.element:
@@ -141,6 +146,25 @@ class Link:
             "tweet_id": self.status.id if self.status else None,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Link:
+        """The inverse of `to_json()`. The JSON keeps only the status's ID (`tweet_id`); the rest
+        of it (handle, photo/video) is read back from the URL, where the scan found it."""
+        from resolver.rules import parse_status_url
+
+        url = data["url"]
+        kind = LinkKind(data["kind"])
+        return cls(
+            url=url,
+            raw=data.get("raw", url),
+            kind=kind,
+            host=data["host"],
+            where=Where.from_json(data.get("where") or {}),
+            tweet=data.get("tweet"),
+            text=data.get("text"),
+            status=parse_status_url(url) if data.get("tweet_id") else None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TweetEmbed:
@@ -181,6 +205,27 @@ class TweetEmbed:
             "quoted_in": self.quoted_in,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TweetEmbed:
+        """The inverse of `to_json()`."""
+        date = data.get("date")
+        return cls(
+            id=data.get("id"),
+            url=data.get("url"),
+            handle=data.get("handle"),
+            author=data.get("author"),
+            date=dt.date.fromisoformat(date) if date else None,
+            text=data.get("text"),
+            lang=data.get("lang"),
+            links=tuple(data.get("links") or ()),
+            where=Where.from_json(data.get("where") or {}),
+            form=data.get("form", ""),
+            date_text=data.get("date_text"),
+            date_lang=data.get("date_lang"),
+            date_source=data.get("date_source"),
+            quoted_in=data.get("quoted_in"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleScan:
@@ -206,6 +251,20 @@ class ArticleScan:
             "links": [lk.to_json() for lk in self.links],
             "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticleScan:
+        """The inverse of `to_json()`: a saved `resolver scan --format json|jsonl` article
+        read back into the library's types (`ArticleScan.from_json(s.to_json()) == s`)."""
+        return cls(
+            article=data["article"],
+            format=ArticleFormat(data["format"]),
+            tweets=tuple(TweetEmbed.from_json(t) for t in data.get("tweets") or ()),
+            links=tuple(Link.from_json(lk) for lk in data.get("links") or ()),
+            encoding=data.get("encoding"),
+            size=data.get("size", 0),
+            warnings=tuple(data.get("warnings") or ()),
+        )
 
 
 @dataclass(frozen=True, slots=True)

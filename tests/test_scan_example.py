@@ -99,3 +99,145 @@ def test_example_article_json_shape() -> None:
         assert set(link) >= {"url", "kind", "host", "tweet", "where"}
     assert data["links"][0]["where"] == {"line": 5, "column": 70}
     assert data["tweets"][0]["links"] == ["https://t.co/eKInDZJCbH", "https://pic.twitter.com/PXh7c6aziZ"]
+
+
+def _cli(*args: str) -> str:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "resolver", "scan", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=EXAMPLE.parent.parent,
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    return proc.stdout
+
+
+def test_example_article_in_every_output_format() -> None:
+    import csv
+    import io
+    import json
+
+    expected = resolver.scan(EXAMPLE)
+    _check_two_tweets(expected)
+    obj = json.loads(_cli(str(EXAMPLE), "-f", "json"))
+    assert resolver.ArticleScan.from_json(obj) == expected
+    (line,) = _cli(str(EXAMPLE), "-f", "jsonl").splitlines()
+    assert resolver.ArticleScan.from_json(json.loads(line)) == expected
+
+    rows = list(csv.DictReader(io.StringIO(_cli(str(EXAMPLE), "-f", "csv"))))
+    tweets = [r for r in rows if r["item"] == "tweet"]
+    links = [r for r in rows if r["item"] == "link"]
+    assert [(t["handle"], t["author"], t["date"], t["id"], t["url"]) for t in tweets] == [
+        ("mod_russia", "Минобороны России", "2015-10-21", "", "")
+    ] * 2
+    assert [(t["text"], t["line"], t["column"], t["form"]) for t in tweets] == [
+        (FIRST_TEXT, "5", "1", "text-signature"),
+        (SECOND_TEXT, "18", "1", "text-signature"),
+    ]
+    assert [(lk["url"], lk["kind"], lk["host"], lk["tweet"], lk["line"], lk["column"]) for lk in links] == [
+        ("https://t.co/eKInDZJCbH", "shortened", "t.co", "0", "5", "70"),
+        ("https://pic.twitter.com/PXh7c6aziZ", "twitter-media", "pic.twitter.com", "0", "5", "94"),
+    ]
+
+    table = _cli(str(EXAMPLE), "-f", "table").splitlines()
+    heads = [line for line in table if line.lstrip().startswith("tweet ")]
+    assert heads == [
+        "  tweet 0  @mod_russia (Минобороны России)  2015-10-21  text-signature  line 5:1",
+        "  tweet 1  @mod_russia (Минобороны России)  2015-10-21  text-signature  line 18:1",
+    ]
+    first = table.index(heads[0])
+    assert table[first + 2 : first + 4] == [
+        "    -> https://t.co/eKInDZJCbH",
+        "    -> https://pic.twitter.com/PXh7c6aziZ",
+    ]
+    assert table[table.index(heads[1]) + 2].lstrip().startswith("kind")  # tweet 1: its text, no link
+
+
+def _oembed(text_html: str, status_id: str) -> str:
+    """A tweet as Twitter's oEmbed endpoint gave it for a Portuguese page (data-lang="pt")."""
+    return (
+        '<blockquote class="twitter-tweet" data-lang="pt"><p lang="en" dir="ltr">'
+        f"{text_html}</p>&mdash; Минобороны России (@mod_russia) "
+        f'<a href="https://twitter.com/mod_russia/status/{status_id}?ref_src=twsrc%5Etfw">21 outubro 2015</a>'
+        "</blockquote>\n"
+        '<script async src="https://platform.twitter.com/widgets.js" charset="utf-8"></script>'
+    )
+
+
+def _hashtag(tag: str) -> str:
+    return f'<a href="https://twitter.com/hashtag/{tag}?src=hash&amp;ref_src=twsrc%5Etfw">#{tag}</a>'
+
+
+def _as_oembed_page() -> str:
+    first = _oembed(
+        f"{_hashtag('FOOTAGE')} Elimination of a militants&#39; strong point ({_hashtag('Aleppo')} province) "
+        '<a href="https://t.co/eKInDZJCbH">https://t.co/eKInDZJCbH</a> '
+        '<a href="https://t.co/PXh7c6aziZ">pic.twitter.com/PXh7c6aziZ</a>',
+        "656722946431664128",
+    )
+    second = _oembed(
+        "Radio recon intercepted data about start of talks between "
+        f"{_hashtag('ISIS')} &amp; Jabhat an-Nusra commanders on alliance against {_hashtag('SYRIA')} "
+        "government troops",
+        "656740000000000000",
+    )
+    body = []
+    for line in EXAMPLE.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("#FOOTAGE"):
+            body.append(first)
+        elif line.startswith("Radio recon"):
+            body.append(second)
+        elif line.strip() and not line.startswith("—"):
+            body.append(f"<p>{line}</p>")
+    return (
+        "<!DOCTYPE html><html lang='pt-BR'><head><meta charset='utf-8'><title>Síria</title></head>"
+        "<body><article>\n" + "\n".join(body) + "\n</article></body></html>"
+    )
+
+
+def test_example_article_as_oembed_blockquotes() -> None:
+    """The same two tweets when the page kept Twitter's embed markup. Differences, as documented:
+    the IDs and URLs are known (the date links to the status); `lang` is the tweet's own (`en`,
+    the `<p lang>`), not the page's or the date's (`pt`); a link is the anchor's real href, so
+    the photo is `https://t.co/PXh7c6aziZ`, the link `pic.twitter.com/PXh7c6aziZ` displays; and
+    the embed's hashtag links are links of the tweet too (the flattened text has none)."""
+    result = resolver.scan_bytes(_as_oembed_page().encode(), "sputnik.html")
+    assert result.format is resolver.ArticleFormat.HTML
+    assert len(result.tweets) == 2
+    for tweet in result.tweets:
+        assert (tweet.handle, tweet.author, tweet.date) == (
+            "mod_russia",
+            "Минобороны России",
+            dt.date(2015, 10, 21),
+        )
+        assert (tweet.form, tweet.lang, tweet.date_lang, tweet.date_text) == (
+            "blockquote",
+            "en",
+            "pt",
+            "21 outubro 2015",
+        )
+    first, second = result.tweets
+    assert first.id == "656722946431664128"
+    assert first.url == "https://twitter.com/mod_russia/status/656722946431664128"
+    assert first.text == FIRST_TEXT and second.text == SECOND_TEXT
+
+    def cited(tweet: resolver.TweetEmbed) -> list[str]:
+        return [url for url in tweet.links if not url.startswith("https://twitter.com/hashtag/")]
+
+    assert cited(first) == ["https://t.co/eKInDZJCbH", "https://t.co/PXh7c6aziZ"]
+    assert cited(second) == []
+    by_url = {link.url: link for link in result.links}
+    photo = by_url["https://t.co/PXh7c6aziZ"]
+    assert (photo.tweet, photo.text, photo.where.element, photo.where.attribute) == (
+        0,
+        "pic.twitter.com/PXh7c6aziZ",
+        "a",
+        "href",
+    )
+    assert by_url["https://t.co/eKInDZJCbH"].tweet == 0
+    # Every link of the page sits in one of the two tweets: the prose cites nothing.
+    assert {link.tweet for link in result.links} == {0, 1}
