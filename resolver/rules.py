@@ -30,6 +30,7 @@ __all__ = [
     "classify",
     "find_urls",
     "host_of",
+    "is_entity_link",
     "is_ignored_url",
     "is_shortener_host",
     "parse_profile_url",
@@ -309,6 +310,25 @@ def parse_profile_url(url: str) -> str | None:
     """The handle of a twitter.com/USER (or x.com/USER) URL, as written; None otherwise."""
     parts = _split(url)
     return _profile_of(parts) if parts else None
+
+
+def is_entity_link(url: str) -> bool:
+    """Whether `url` is a link Twitter itself puts on a tweet's words: a #hashtag
+    (`/hashtag/X`), a $cashtag (`/search?q=%24X`) or an @mention (a profile URL).
+
+    The author wrote words, not links: in a tweet flattened to text they are no links at all,
+    so a tweet's `links` leave them out in HTML too (the page's links keep them, with their
+    tweet). A profile the author linked by its URL is a t.co link in the tweet, not these.
+    """
+    parts = _split(url)
+    if parts is None or parts.host not in TWITTER_HOSTS:
+        return False
+    path = _tweet_path(parts).lower()
+    if path.startswith("/hashtag/"):
+        return True
+    if path in ("/search", "/search/") and re.search(r"(?:^|&)q=(?:%24|\$)", parts.query, re.IGNORECASE):
+        return True
+    return _profile_of(parts) is not None
 
 
 # --- Ignored links ----------------------------------------------------------------------------

@@ -659,3 +659,26 @@ def test_split_fast_path_splits_as_urlsplit_does(scheme: str, rest: str) -> None
     assume(s.startswith(("https://", "http://")))
     fast = _split_web(s)
     assert fast is None or fast == _split_any(s)
+
+
+@pytest.mark.parametrize(
+    ("url", "entity"),
+    [
+        ("https://twitter.com/hashtag/ISIS?src=hash&ref_src=twsrc%5Etfw", True),
+        ("https://x.com/hashtag/Aleppo", True),
+        ("https://twitter.com/search?q=%24TSLA&src=ctag", True),  # a $cashtag
+        ("https://twitter.com/mod_russia?ref_src=twsrc%5Etfw", True),  # an @mention
+        ("https://mobile.twitter.com/Jack", True),
+        ("https://twitter.com/search?q=floods", False),  # a search, not a cashtag
+        ("https://twitter.com/mod_russia/status/656808085430472704", False),
+        ("https://t.co/eKInDZJCbH", False),
+        ("https://pic.twitter.com/PXh7c6aziZ", False),
+        ("https://twitter.com/i/web/status/20", False),
+        ("https://example.com/hashtag/ISIS", False),
+        ("https://twitter.com/intent/tweet", False),
+    ],
+)
+def test_entity_links_are_twitters_own(url: str, entity: bool) -> None:
+    from resolver.rules import is_entity_link
+
+    assert is_entity_link(url) is entity

@@ -1314,7 +1314,7 @@ def _candidate_to_tweet(cand: _Candidate, quoted_in: int | None) -> TweetEmbed:
         date=date,
         text=cand.text,
         lang=cand.lang,
-        links=tuple(cand.links),
+        links=tuple(url for url in cand.links if not rules.is_entity_link(url)),
         where=cand.where,
         form=cand.form,
         date_text=cand.date_text,
