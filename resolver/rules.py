@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from resolver.models import LinkKind, StatusRef
 
@@ -419,10 +419,18 @@ _FILE_ENDINGS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+#: Control characters and bidi controls left inside a link: sent percent-encoded, as browsers
+#: send them, so that no report shows them raw (an escape sequence, text shown in reverse).
+_UNSAFE_IN_URL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean_raw(raw: str) -> str:
     # The WHATWG URL parser drops tab and newline anywhere (wrapped hrefs), then outer spaces.
     s = raw.replace("\t", "").replace("\n", "").replace("\r", "")
-    return s.strip().strip(_INVISIBLE).strip()
+    s = s.strip().strip(_INVISIBLE).strip()
+    if _UNSAFE_IN_URL.search(s):
+        s = _UNSAFE_IN_URL.sub(lambda m: quote(m.group(), safe=""), s)
+    return s
 
 
 def _http_or_none(url: str) -> str | None:
@@ -487,7 +495,10 @@ def _absolutize(raw: str, base: str | None) -> str | None:
 _BODY = (
     r"[^\s<>\"`“”„‟«»…—―"
     r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # CJK, full-width punct.
-    r"\u200b-\u200d\u2060\ufeff]"
+    r"\u200b-\u200d\u2060\ufeff"
+    # Control characters and bidi controls end a URL: no URL holds them raw, and carried into
+    # a report they are a terminal's escape sequence or text shown in reverse.
+    r"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 
 # A host written without a scheme: up to 6 labels and an alphabetic TLD, maybe a port. Bounded so

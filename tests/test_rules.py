@@ -682,3 +682,29 @@ def test_entity_links_are_twitters_own(url: str, entity: bool) -> None:
     from resolver.rules import is_entity_link
 
     assert is_entity_link(url) is entity
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("see https://bit.ly/y\x1b]0;owned\x07 now", ["https://bit.ly/y"]),
+        ("x https://a.example/p\u202eexe.pdf y", ["https://a.example/p"]),
+        ("ok https://a.example/путь ok", ["https://a.example/путь"]),
+    ],
+)
+def test_a_bare_url_ends_at_a_control_or_bidi_character(text: str, found: list[str]) -> None:
+    assert [url for _, _, url in find_urls(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("https://a.example/p\u202eexe.pdf", "https://a.example/p%E2%80%AEexe.pdf"),
+        ("https://bit.ly/x\x1b[2J", "https://bit.ly/x%1B[2J"),
+        ("https://a.example/путь", "https://a.example/путь"),  # letters are kept as written
+    ],
+)
+def test_control_and_bidi_characters_in_an_href_are_percent_encoded(href: str, url: str) -> None:
+    from resolver.rules import absolutize
+
+    assert absolutize(href) == url
