@@ -441,3 +441,13 @@ def test_library_results_are_frozen_typed_and_round_trip() -> None:
     many = list(resolver.scan_many([str(EXAMPLE), str(ROOT / "missing.txt")], workers=1))
     assert many[0] == result
     assert isinstance(many[1], resolver.ScanFailure) and many[1].reason == "no such file or directory"
+
+
+def test_the_packages_say_they_are_typed() -> None:
+    """PEP 561: without the marker, users' type checkers ignore the package's hints."""
+    from pathlib import Path
+
+    import cache
+
+    for package in (resolver, cache):
+        assert (Path(package.__file__).parent / "py.typed").is_file(), package.__name__
