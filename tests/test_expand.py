@@ -730,3 +730,28 @@ def test_proxy_routes_follow_the_environment_read_once(monkeypatch: pytest.Monke
     monkeypatch.setenv("NO_PROXY", "news.example")
     assert factory.proxy_for("https", "other.example") == "http://proxy.corp:3128"
     assert ClientFactory().proxy_for("https", "news.example") is None
+
+
+def test_a_links_fragment_is_carried_to_where_it_leads(local_web: Web) -> None:
+    """RFC 9110 10.2.2: a Location without a fragment inherits the link's; one with its own keeps it."""
+    local_web.redirect("https://bit.ly/frag", "https://news.example/story")
+    local_web.redirect("https://bit.ly/ownfrag", "https://news.example/story#comments")
+    local_web.page("https://news.example/story", "<html><body>the story</body></html>")
+    urls = [
+        "https://bit.ly/frag#section-2",
+        "https://bit.ly/frag",
+        "https://bit.ly/ownfrag#section-2",
+        "https://news.example/story#top",
+        "https://news.example/story",
+    ]
+    results = resolver.expand(urls, options=FAST)
+    assert [r.final_url for r in results] == [
+        "https://news.example/story#section-2",
+        "https://news.example/story",
+        "https://news.example/story#comments",
+        "https://news.example/story#top",
+        "https://news.example/story",
+    ]
+    assert local_web.count("news.example", "/story") == 1
+    assert [r.url for r in results] == urls
+    assert local_web.count("bit.ly", "/frag") == 1  # one fetch for both spellings

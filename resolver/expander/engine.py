@@ -183,7 +183,9 @@ class Expander:
                 result = await asyncio.shield(future)
             else:
                 result = await self._expand_fresh(url, start, key)
-        return result if result.url == url and result.index == index else _relabel(result, url, index)
+        if result.url == url and result.index == index and "#" not in url:
+            return result
+        return _relabel(result, url, index)
 
     async def stream(self, urls: Iterable[str], *, batch: int = 512) -> AsyncIterator[Expansion]:
         """Expand every link of `urls`, yielding results as they complete (each has `index`).
@@ -210,6 +212,10 @@ class Expander:
             misses: list[Miss] = []
             for index, url in chunk:
                 start = _start_url(url)
+                if start is not None and "#" in start:
+                    # Fetched and cached without its fragment (servers never see one); the
+                    # link's own is put back on where it leads (`_relabel`).
+                    start = start.partition("#")[0]
                 # Keyed as fetched: pic.twitter.com/X is t.co/X, one request and one entry.
                 misses.append((index, url, start, normalize_url(_alias(start)) if start else url))
             asked = {key: start or url for _, url, start, key in misses if key not in self._memo}
@@ -468,10 +474,11 @@ class Expander:
             ):
                 # Past the shortener(s): the rest of the chain is the target's own expansion,
                 # shared with every other chain (and input) that reaches it.
-                rest = await self._shared(nxt)
+                rest = await self._shared(nxt.partition("#")[0])
                 return replace(
                     rest,
                     url=url,
+                    final_url=_with_fragment(rest.final_url, nxt),
                     hops=tuple(hops) + rest.hops,
                     from_cache=False,
                     index=None,
@@ -1029,7 +1036,7 @@ def _relabel(result: Expansion, url: str, index: int | None, *, from_cache: bool
     and a warm run over 100,000 cached links does this for every one)."""
     return Expansion(
         url,
-        result.final_url,
+        _with_fragment(result.final_url, url) if "#" in url else result.final_url,
         result.verdict,
         result.http_status,
         result.hops,
@@ -1046,6 +1053,16 @@ def _cacheable(result: Expansion) -> dict[str, Any]:
     data.pop("index", None)
     data.pop("from_cache", None)
     return data
+
+
+def _with_fragment(final_url: str | None, url: str) -> str | None:
+    """Where `url` leads, with its fragment: a redirect whose Location has no fragment keeps
+    the link's (RFC 9110, section 10.2.2), so `bit.ly/x#section-2` leads to `story#section-2`.
+    The chain is fetched and cached without it (servers never see a fragment)."""
+    fragment = url.partition("#")[2]
+    if final_url is None or not fragment or "#" in final_url:
+        return final_url
+    return f"{final_url}#{fragment}"
 
 
 __all__ = ["NON_BROWSER_HOSTS", "NS_EXPANSION", "NS_LIVENESS", "ExpandOptions", "Expander"]
