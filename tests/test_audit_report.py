@@ -551,3 +551,157 @@ def test_html_in_headless_chromium(tmp_path: Path) -> None:
     assert plain.get_element_by_id("filters").get("hidden") is not None
     assert _figures(plain)["links"] == "10"
     assert len(plain.xpath("//table[@id='links']/tbody/tr")) == len(NOT_ALIVE)
+
+
+# --- Text for people: bidi overrides, terminals, spreadsheets ----------------------------------
+
+RTL = "\u202egnp.exe\u202c"  # shows as "exe.png": the override reverses the rest of its line
+
+
+def test_bidi_overrides_never_reach_markdown_junit_or_the_html_text() -> None:
+    url = "https://rtl.example/a\u202eb"
+    record = _record("news/x.html", url, V.DEAD, f"404 {RTL}", 2, text=f"anchor {RTL} after")
+    summary = _summary([record])
+    markdown = _markdown([record], summary)
+    out = io.StringIO()
+    write_junit([record], summary, out, fail_on={"dead"})
+    page = _html([record], summary)
+    data = json.loads(lxml.html.document_fromstring(page).get_element_by_id("data").text_content())
+    for text in (markdown, out.getvalue()):
+        assert "\u202e" not in text and "\u202c" not in text and "gnp.exe" in text
+    doc = lxml.html.document_fromstring(page)
+    shown = doc.xpath("string(//table[@id='links']/tbody)")
+    assert "\u202e" not in shown and "anchor gnp.exe after" in shown
+    # What people read loses the overrides; where the link goes and the data do not.
+    assert doc.xpath("//td[@class='url']/a/@href") == [url]
+    assert data["records"][0]["text"] == f"anchor {RTL} after"
+
+
+INERT_CASES: list[tuple[str, int | None, str]] = [
+    ("plain text", None, "plain text"),
+    ("red \x1b[31mtext\x1b[0m", None, "red \\x1b[31mtext\\x1b[0m"),
+    ("title \x1b]0;pwned\x07", None, "title \\x1b]0;pwned\\x07"),
+    ("csi \x9b2J", None, "csi \\x9b2J"),  # the one-byte CSI of C1
+    (RTL, None, "\\u202egnp.exe\\u202c"),
+    ("caf\udce9.html", None, "caf\\xe9.html"),  # a file name byte that is not UTF-8
+    ("Página não encontrada", None, "Página não encontrada"),  # printable non-ASCII stays
+    ("x" * 20, 10, "x" * 9 + "…"),
+]
+
+
+@pytest.mark.parametrize(("text", "width", "expected"), INERT_CASES)
+def test_inert_text_for_a_terminal(text: str, width: int | None, expected: str) -> None:
+    from resolver.audit.report import inert
+
+    assert inert(text, width) == expected
+
+
+CSV_CELL_CASES: list[tuple[object, object]] = [
+    ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(1)", "'@SUM(1)"),
+    ("\t=1", "'\t=1"),
+    ("-", "-"),  # stdin's name: text already
+    ("https://x.example/=a", "https://x.example/=a"),
+    (None, ""),
+    (False, "false"),  # as JSON writes it, not Python's repr
+    (True, "true"),
+    (404, 404),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), CSV_CELL_CASES)
+def test_csv_cells_are_never_formulas(value: object, expected: object) -> None:
+    from resolver.audit.report import csv_cell
+
+    assert csv_cell(value) == expected
+
+
+# The shape CI tools read (Jenkins' and GitLab's JUnit readers, the Ant format they follow):
+# testsuites > testsuite > properties?, testcase*; a testcase holds at most one failure, error or
+# skipped. Written here from that description; unknown attributes are refused, so a typo in an
+# attribute name fails too.
+JUNIT_XSD = """<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:complexType name="outcome" mixed="true">
+    <xs:attribute name="message" type="xs:string"/>
+    <xs:attribute name="type" type="xs:string"/>
+  </xs:complexType>
+  <xs:element name="testsuites">
+    <xs:complexType>
+      <xs:sequence><xs:element ref="testsuite" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>
+      <xs:attribute name="name" type="xs:string"/>
+      <xs:attribute name="tests" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="failures" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="errors" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="disabled" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="time" type="xs:decimal"/>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="testsuite">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="properties" minOccurs="0">
+          <xs:complexType><xs:sequence>
+            <xs:element name="property" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:attribute name="name" type="xs:string" use="required"/>
+                <xs:attribute name="value" type="xs:string" use="required"/>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="testcase" minOccurs="0" maxOccurs="unbounded">
+          <xs:complexType>
+            <xs:choice minOccurs="0">
+              <xs:element name="skipped" type="outcome"/>
+              <xs:element name="error" type="outcome"/>
+              <xs:element name="failure" type="outcome"/>
+            </xs:choice>
+            <xs:attribute name="name" type="xs:string" use="required"/>
+            <xs:attribute name="classname" type="xs:string"/>
+            <xs:attribute name="time" type="xs:decimal"/>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+      <xs:attribute name="name" type="xs:string" use="required"/>
+      <xs:attribute name="tests" type="xs:nonNegativeInteger" use="required"/>
+      <xs:attribute name="failures" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="errors" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="skipped" type="xs:nonNegativeInteger"/>
+      <xs:attribute name="time" type="xs:decimal"/>
+      <xs:attribute name="timestamp" type="xs:string"/>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+
+def junit_problems(text: str) -> list[str]:
+    """What is wrong with a JUnit report: the schema's complaints, then counts that do not add up."""
+    import lxml.etree
+
+    schema = lxml.etree.XMLSchema(lxml.etree.fromstring(JUNIT_XSD.encode("utf-8")))
+    doc = lxml.etree.fromstring(text.encode("utf-8"))
+    problems = [] if schema.validate(doc) else [str(e) for e in schema.error_log]
+    for suite in [doc, *doc.iter("testsuite")]:
+        cases = list(suite.iter("testcase"))
+        counted = {
+            "tests": len(cases),
+            "failures": sum(c.find("failure") is not None for c in cases),
+            "errors": sum(c.find("error") is not None for c in cases),
+        }
+        if suite.tag == "testsuite":
+            counted["skipped"] = sum(c.find("skipped") is not None for c in cases)
+        for name, value in counted.items():
+            if suite.get(name) != str(value):
+                problems.append(f"{suite.tag} {name}={suite.get(name)!r}, its test cases hold {value}")
+    return problems
+
+
+@pytest.mark.parametrize("fail_on", [{"dead"}, {"dead", "uncertain"}, {"uncertain", "excluded"}, {"alive"}])
+def test_junit_follows_the_schema_ci_tools_read(fail_on: set[str]) -> None:
+    out = io.StringIO()
+    write_junit(RECORDS, SUMMARY, out, fail_on=fail_on)
+    assert junit_problems(out.getvalue()) == []

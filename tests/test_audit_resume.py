@@ -259,3 +259,108 @@ def test_a_path_that_is_not_utf8_round_trips_through_the_journal(tmp_path: Path)
     again = Journal(path, {}, resume=True)
     assert again.article(str(article), stamp_of(str(article))) == [record]
     again.close()
+
+
+def test_killed_again_and_again_the_resumed_report_is_an_uninterrupted_runs_record_for_record(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    web = twitter_web.web
+    build(twitter_web, tmp_path / "articles")
+    reference = subprocess.run(
+        audit(tmp_path / "articles", tmp_path / "reference.journal"),
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert reference.returncode == 1, reference.stderr
+    journal = tmp_path / "run.journal"
+    # At each kill: the fetches so far of each URL the journal held judged.
+    at_kills: list[dict[str, int]] = []
+    # Killed three times, at different points of the run (the journal's articles accumulate
+    # across the runs), each run resuming the one before.
+    for n, articles_done in enumerate((2, 9, 16)):
+        extra = ("--resume",) if n else ()
+        run = subprocess.Popen(
+            audit(tmp_path / "articles", journal, *extra),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+        )  # fmt: skip
+        wait_for_articles(journal, articles_done, run)
+        run.send_signal(signal.SIGKILL)
+        run.communicate(timeout=60)
+        at_kills.append({url: web.count(*_host_path(url)) for url in judged(journal)})
+    last = subprocess.run(
+        audit(tmp_path / "articles", journal, "--resume"),
+        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+    )  # fmt: skip
+    assert last.returncode == 1, last.stderr
+
+    assert last.stdout == reference.stdout  # the same records, in the same order, byte for byte
+    assert all(at_kills) and not journal.exists()
+    for fetched in at_kills:  # what a killed run had judged, no later run asked again
+        assert {url: web.count(*_host_path(url)) for url in fetched} == fetched
+    assert len(at_kills[-1]) > len(at_kills[0])  # and each run did work of its own
+
+
+def _identity_journal(path: Path, **extra: object) -> None:
+    """The journal an interrupted run of `--wayback off --no-probe` (and `extra`) left behind."""
+    identity = {"wayback": False, "probe_siblings": False, "tweets": True, "exclude": [], "overrides": []}
+    Journal(path, {**identity, **extra}, resume=False).close()
+
+
+RESUME_CASES: list[tuple[dict[str, object], list[str], str, bool]] = [
+    ({}, [], "", True),  # the same options: resumed
+    ({}, ["--allow-private"], "", False),  # fetches what the first run called blocked
+    ({"allow_private": True}, [], "", False),
+    ({}, [], '[hosts."paywall.example"]\nheaders = { Cookie = "subscriber=1" }\n', False),
+    ({}, ["--exclude", "x"], "", False),
+]
+
+
+@pytest.mark.parametrize(("first", "args", "config", "resumed"), RESUME_CASES)
+def test_a_journal_of_a_run_with_other_options_is_not_resumed(
+    twitter_web: TwitterWeb,
+    tmp_path: Path,
+    first: dict[str, object],
+    args: list[str],
+    config: str,
+    resumed: bool,
+) -> None:
+    twitter_web.web.page("https://alive.example/a", "<p>a</p>")
+    listing, journal = tmp_path / "links.txt", tmp_path / "run.journal"
+    listing.write_text("https://alive.example/a\n", encoding="utf-8")
+    (tmp_path / "resolver.toml").write_text(config, encoding="utf-8")
+    _identity_journal(journal, **first)
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "audit", "--urls", str(listing), "--no-cache", "--wayback", "off",
+         "--no-probe", "-f", "jsonl", "--journal", str(journal), "--resume", *args],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert ("resolver: resuming:" in done.stderr) is resumed
+    assert ("other options; starting afresh" in done.stderr) is not resumed
+    assert "error" not in done.stderr  # news for people, not errors
+    assert "subscriber" not in journal.read_text() if journal.exists() else True  # no secret kept
+
+
+def test_a_lock_left_by_a_finished_run_is_not_taken_for_the_journals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run opens the lock file just as the run holding it finishes (removes it, lets go), and a
+    third run creates and locks a new one: the second must not count the old file's lock."""
+    import resolver.audit.journal as journal_module
+    from resolver.errors import UsageError
+
+    path = tmp_path / "j.jsonl"
+    finishing = Journal(path, {}, resume=False)
+    stale = os.open(f"{path}.lock", os.O_WRONLY)  # opened a moment before the finish
+    finishing.finish()
+    third = Journal(path, {}, resume=False)  # a new lock file, held
+    real_open, calls = os.open, []
+
+    def open_stale_first(name, flags, mode=0o777):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return stale if len(calls) == 1 else real_open(name, flags, mode)
+
+    monkeypatch.setattr(journal_module.os, "open", open_stale_first)
+    with pytest.raises(UsageError, match="another run"):
+        journal_module._lock(path)
+    monkeypatch.undo()
+    third.finish()

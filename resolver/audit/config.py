@@ -14,8 +14,11 @@
 
 In `pyproject.toml` the same keys sit under `[tool.resolver]` (`[tool.resolver.hosts."..."]`,
 `[[tool.resolver.overrides]]`). The file is looked for in the current folder (`--config FILE`
-names another); command-line options win over it. A file that cannot be read or holds an
-unknown key, a bad pattern or verdict is a usage error: one line, exit 2.
+names another); neither its parents nor the inputs' folders are searched, so a command means
+the same wherever its inputs are. When both files are there, `resolver.toml` wins (the
+`pyproject.toml` is not read). Command-line options win over the file. A file that cannot be
+read or holds an unknown key, a value of the wrong type, a bad pattern or verdict is a usage
+error: one line, exit 2.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from resolver.errors import UsageError
 
 KNOWN_KEYS = frozenset({"exclude", "per_host", "hosts", "overrides"})
 HOST_KEYS = frozenset({"limit", "interval", "headers"})
+OVERRIDE_KEYS = frozenset({"pattern", "verdict"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +71,12 @@ def load_config(path: str | Path | None = None, *, cwd: Path | None = None) -> A
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise UsageError(f"{candidate}: cannot read the configuration: {exc}") from None
         if nested or candidate.name == "pyproject.toml":
-            data = data.get("tool", {}).get("resolver")
+            tool = data.get("tool", {})
+            data = tool.get("resolver") if isinstance(tool, dict) else None
             if data is None:
                 continue
+            if not isinstance(data, dict):
+                raise UsageError(f"{candidate}: tool.resolver is a table ([tool.resolver])")
         return _parse(data, str(candidate))
     return AuditConfig()
 
@@ -86,12 +93,13 @@ def _parse(data: dict[str, Any], source: str) -> AuditConfig:
     for pattern in exclude:
         _compile(pattern, source)
     per_host = data.get("per_host")
-    if per_host is not None and (not isinstance(per_host, int) or per_host < 1):
+    # TOML's `true` is a bool, which Python also counts as an int: not a number of requests.
+    if per_host is not None and (not isinstance(per_host, int) or isinstance(per_host, bool) or per_host < 1):
         raise UsageError(f"{source}: per_host is a whole number of at least 1")
     limits: dict[str, int] = {}
     intervals: dict[str, float] = {}
     headers: dict[str, tuple[tuple[str, str], ...]] = {}
-    hosts = data.get("hosts") or {}
+    hosts = data.get("hosts", {})
     if not isinstance(hosts, dict):
         raise UsageError(f'{source}: hosts is a table of hosts ([hosts."example.com"])')
     for host, settings in hosts.items():
@@ -118,9 +126,19 @@ def _parse(data: dict[str, Any], source: str) -> AuditConfig:
         if "headers" in settings:
             headers[name] = _headers(settings["headers"], f'{source}: hosts."{host}".headers')
     overrides = []
-    for row in data.get("overrides") or []:
-        if not isinstance(row, dict) or not isinstance(row.get("pattern"), str):
+    rows = data.get("overrides", [])
+    if not isinstance(rows, list):
+        raise UsageError(f"{source}: overrides is a list of tables ([[overrides]]: a pattern and a verdict)")
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("pattern"), str) or "verdict" not in row:
             raise UsageError(f"{source}: each override has a pattern and a verdict")
+        # A misspelt key (`verdit`, `reason`) would otherwise be ignored in silence.
+        unknown_keys = set(row) - OVERRIDE_KEYS
+        if unknown_keys:
+            raise UsageError(
+                f"{source}: override {row['pattern']!r}: unknown setting {', '.join(sorted(unknown_keys))} "
+                f"(known: {', '.join(sorted(OVERRIDE_KEYS))})"
+            )
         try:
             verdict = AuditVerdict(row.get("verdict"))
         except ValueError:

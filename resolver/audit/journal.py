@@ -237,19 +237,30 @@ class Journal:
 def _lock(path: Path) -> int:
     """Hold `path`'s lock file for the run: two runs of the same inputs at once would write
     over each other's journal. Raises UsageError when another run holds it."""
-    fd = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here; one run at a time is up to the user
-        return fd
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    lock = f"{path}.lock"
+    while True:
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks here; one run at a time is up to the user
+            return fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise UsageError(
+                f"journal {path}: another run of these inputs is going on (--journal gives this one its own)"
+            ) from None
+        # A run that finishes removes the lock file, then lets its lock go: a run that opened
+        # the file just before would now hold the lock of a file no longer there, while a third
+        # run creates a new one and locks that. The lock counts only if it is the file's.
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
         os.close(fd)
-        raise UsageError(
-            f"journal {path}: another run of these inputs is going on (--journal gives this one its own)"
-        ) from None
-    return fd
 
 
 def _line(entry: dict[str, Any]) -> bytes:

