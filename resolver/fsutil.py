@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 from collections.abc import Iterator
 from typing import IO
 
@@ -72,7 +73,17 @@ def _open_temp(path: str | os.PathLike[str], clean_stale: bool) -> tuple[str, st
     if clean_stale:
         remove_stale_temps(folder, name)
     tmp = _temp_path(folder, name)
-    return target, folder, tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # A new file gets what the user's umask gives any new file (0o666 less the umask), and a
+    # file written over keeps its own mode: no report is left readable by its owner alone.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        pass  # a new target
+    else:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, stat.S_IMODE(mode))
+    return target, folder, tmp, fd
 
 
 @contextlib.contextmanager

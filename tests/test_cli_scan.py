@@ -451,3 +451,24 @@ def test_the_packages_say_they_are_typed() -> None:
 
     for package in (resolver, cache):
         assert (Path(package.__file__).parent / "py.typed").is_file(), package.__name__
+
+
+def test_written_files_follow_the_umask_and_keep_an_existing_mode(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from resolver.fsutil import atomic_text_writer, atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        atomic_write_bytes(fresh, b"{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644  # 0o666 less the umask, as any new file
+        kept = tmp_path / "kept.jsonl"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        with atomic_text_writer(kept) as out:
+            out.write("new")
+        assert kept.read_text() == "new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
