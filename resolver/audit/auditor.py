@@ -316,7 +316,9 @@ class Auditor:
     async def _judge(self, url: str, status: StatusRef | None) -> Judgement:
         for pattern in self._excluded:
             if pattern.search(url):
-                return Judgement(AuditVerdict.EXCLUDED, f"matches --exclude {pattern.pattern!r}", None, None)
+                # The pattern comes from --exclude or from the configuration's `exclude`.
+                evidence = f"excluded by the pattern {pattern.pattern!r}"
+                return Judgement(AuditVerdict.EXCLUDED, evidence, None, None)
         overridden = self.rules.override(url)
         if overridden is not None:  # the user knows better: not fetched
             return Judgement(overridden[0], overridden[1], None, None)
