@@ -96,3 +96,24 @@ def test_blocking_library_calls_inside_an_event_loop_name_their_async_twin() -> 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "coroutine was never awaited" either
         asyncio.run(inside())
+
+
+def test_resolver_archive_stays_callable_once_its_package_is_imported() -> None:
+    """Importing a module of the package makes the package `resolver.archive`: it still archives."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resolver.archive.verify, resolver, asyncio\n"
+        "from resolver.errors import UsageError\n"
+        "assert callable(resolver.archive)\n"
+        "async def inside():\n"
+        "    try:\n"
+        "        resolver.archive([])\n"
+        "    except UsageError as exc:\n"
+        "        print(exc)\n"
+        "asyncio.run(inside())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "await resolver.aarchive" in done.stdout
