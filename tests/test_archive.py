@@ -183,6 +183,38 @@ def test_verify_finds_a_changed_byte_and_a_missing_file(example: Path) -> None:
     assert run("verify", str(folder / "nope")).returncode == 2
 
 
+def test_verify_finds_a_byte_changed_in_the_manifest_and_in_sha256sums(example: Path) -> None:
+    """manifest.json is covered by no other file: a byte changed inside one of its strings (a
+    verdict) leaves valid JSON, and must still be found. A wrong line of SHA256SUMS is named as
+    such, not as a change of the intact file it lists."""
+    assert run("archive", "--no-cache", "--no-tweets", "-f", "json", str(example)).returncode == 0
+    folder = example.with_name("sputnik.archive")
+    manifest_path = folder / "manifest.json"
+    pristine = manifest_path.read_bytes()
+    assert json.loads(pristine)["manifest_sha256"]  # its own digest, checked by the schema too
+    tampered = pristine.replace(b'"verdict": "ok"', b'"verdict": "ol"', 1)
+    assert tampered != pristine
+    manifest_path.write_bytes(tampered)
+    bad = run("verify", "-f", "json", str(folder))
+    assert bad.returncode == 1
+    assert ("manifest.json", "changed") in {
+        (p["path"], p["problem"]) for p in json.loads(bad.stdout)["problems"]
+    }
+    manifest_path.write_bytes(pristine)
+    assert run("verify", str(folder)).returncode == 0
+    run_id = manifest_of(folder)["runs"][0]["id"]
+    sums = folder / "runs" / run_id / "SHA256SUMS"
+    lines = sums.read_text().splitlines()
+    digest, name = lines[0].split("  ", 1)
+    lines[0] = f"{'0' if digest[0] != '0' else '1'}{digest[1:]}  {name}"
+    sums.write_text("\n".join(lines) + "\n")
+    bad = run("verify", "-f", "json", str(folder))
+    assert bad.returncode == 1
+    found = {(p["path"], p["problem"]) for p in json.loads(bad.stdout)["problems"]}
+    assert (f"runs/{run_id}/SHA256SUMS", "sha256sums") in found
+    assert (f"runs/{run_id}/{name}", "changed") not in found  # the file itself is intact
+
+
 def test_a_killed_run_is_completed_by_the_next(twitter_web: TwitterWeb, tmp_path: Path) -> None:
     web = twitter_web.web
     lines = []
@@ -243,6 +275,77 @@ def test_a_killed_run_is_completed_by_the_next(twitter_web: TwitterWeb, tmp_path
     assert verify_folder(folder).intact
 
 
+def _start_archive(article: Path, *options: str) -> subprocess.Popen[bytes]:
+    """`resolver archive` in the background, its output read through pipes as a caller's would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "resolver", "archive", "--no-cache", *options, "-f", "json", str(article)],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(folder: Path, ready: Any, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            manifest = manifest_of(folder)
+        except (OSError, ValueError):
+            manifest = {}
+        if manifest and ready(manifest):
+            return manifest
+        time.sleep(0.05)
+    raise AssertionError(f"{folder}: not ready in {timeout} s")
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL, then read the output to its end: the worker processes that made the readable
+    copies must not outlive the run holding its stdout and stderr (a pipe would never end)."""
+    proc.kill()
+    try:
+        proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("after a SIGKILL the run's output never ended: its worker processes live on")
+
+
+def test_runs_killed_one_after_another_never_fetch_twice(example: Path, twitter_web: TwitterWeb) -> None:
+    """Killed, completed by a run that is killed too, completed again: the last run skips what
+    any run of the chain committed (links and tweets), not only what the one before did."""
+    web = twitter_web.web
+    fast = [f"https://fast.example/{i}" for i in range(8)]
+    for url in fast:
+        web.page(url, f"<html><title>{url}</title><p>{url}</p></html>")
+    slow = {"latency": 30.0}
+    web.add_host(
+        "slow.example", lambda request: Response.html("<html><p>slow</p></html>", latency=slow["latency"])
+    )
+    lines = [*fast, *(f"https://slow.example/{i}" for i in range(2))]
+    with example.open("a", encoding="utf-8") as handle:
+        handle.write("\nSources:\n" + "\n".join(lines) + "\n")
+    folder = example.with_name("sputnik.archive")
+    options = ("--no-wayback",)  # the search for the second tweet is by CDX, not the Wayback look-ups
+
+    first = _start_archive(example)
+    _wait_for(folder, lambda m: {link["url"] for link in m["links"]} >= set(fast) and len(m["tweets"]) == 2)
+    _kill(first)
+    second = _start_archive(example, *options)  # skips the fast pages, stalls on the slow ones
+    _wait_for(folder, lambda m: len(m["runs"]) == 2)
+    time.sleep(1.0)
+    _kill(second)
+    assert verify_folder(folder).intact
+    web.reset_log()
+    slow["latency"] = 0.0
+    done = run("archive", "--no-cache", *options, "-f", "json", str(example))
+    assert done.returncode == 0, done.stderr
+    assert web.count("fast.example") == 0  # committed by the first run: not fetched again
+    assert web.count("cdn.syndication.twimg.com") == 0 and web.count("web.archive.org") == 0
+    manifest = manifest_of(folder)
+    assert {link["url"] for link in manifest["links"] if link["url"] in lines} == set(lines)
+    assert sorted(t["index"] for t in manifest["tweets"]) == [0, 1]
+    assert all(r["complete"] for r in manifest["runs"])
+    assert verify_folder(folder).intact
+
+
 def test_hostile_names_and_bodies_over_the_cap(twitter_web: TwitterWeb, tmp_path: Path) -> None:
     web = twitter_web.web
     web.route(
@@ -278,6 +381,91 @@ def test_hostile_names_and_bodies_over_the_cap(twitter_web: TwitterWeb, tmp_path
         h for kind, uri, h in records(warc) if uri == "https://files.example/big" and kind == "response"
     ]
     assert truncated and truncated[0].get("WARC-Truncated") == "length"
+    assert verify_folder(folder).intact
+
+
+SCRIPTED = b"<html><body><script>alert(1)</script><p>hi</p></body></html>"
+
+# (path, headers, body, the saved file's suffix or "copy" for a readable copy)
+FILES: list[tuple[str, tuple[tuple[str, str], ...], bytes, str]] = [
+    # no Content-Type: what the first bytes are, not an HTML "copy" of a PDF or a PNG
+    ("/no-type-pdf", (), b"%PDF-1.4\n" + b"x" * 100, ".pdf"),
+    ("/no-type-png", (), b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, ".png"),
+    ("/no-type-page", (), SCRIPTED, "copy"),
+    ("/untyped-pdf", (("Content-Type", "application/octet-stream"),), b"%PDF-1.4\nx", ".pdf"),
+    # a page served as bytes, or named as a page by a PDF's server: never saved as .html
+    ("/page.html", (("Content-Type", "application/octet-stream"),), SCRIPTED, ".bin"),
+    (
+        "/lying",
+        (("Content-Type", "application/pdf"), ("Content-Disposition", 'attachment; filename="evil.html"')),
+        b"%PDF-1.4\nx",
+        "evil.pdf",
+    ),
+    (
+        "/exe",
+        (
+            ("Content-Type", "application/pdf"),
+            ("Content-Disposition", "attachment; filename*=UTF-8''a%E2%80%AEfdp.exe"),
+        ),
+        b"%PDF-1.4\nx",
+        "afdp.pdf",
+    ),
+    ("/script.js", (("Content-Type", "text/javascript"),), b"WScript.Echo(1)", ".bin"),
+]
+
+
+def test_files_are_saved_under_what_they_are(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    web = twitter_web.web
+    for path, headers, body, _ in FILES:
+        web.route(f"https://files.example{path}", Response(200, headers, body))
+    article = tmp_path / "a.txt"
+    article.write_text("".join(f"https://files.example{path}\n" for path, *_ in FILES), encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "a.archive"
+    links = {link["url"]: link for link in manifest_of(folder)["links"]}
+    for path, _, body, expected in FILES:
+        copy = links[f"https://files.example{path}"]["copy"]
+        if expected == "copy":
+            assert copy["html"] and not copy["file"], path
+            continue
+        assert copy["file"] and not copy["html"], path
+        assert copy["file"].endswith(expected), (path, copy["file"])
+        assert (folder / copy["file"]).read_bytes() == body  # as it came
+    assert verify_folder(folder).intact
+
+
+def test_a_suggested_name_like_a_temp_file_is_not_overwritten(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    """One server suggests `report.pdf.tmp`, another `report.pdf`: writing the second must not
+    go through a temp file named like the first one's file."""
+    web = twitter_web.web
+    untyped = ("Content-Type", "application/octet-stream")
+    web.route(
+        "https://a.example/first",
+        Response(200, (untyped, ("Content-Disposition", 'attachment; filename="report.pdf.tmp"')), b"first"),
+    )
+    web.route(
+        "https://b.example/second",
+        Response(
+            200,
+            (untyped, ("Content-Disposition", 'attachment; filename="report.pdf"')),
+            b"second",
+            latency=1.0,
+        ),
+    )
+    article = tmp_path / "a.txt"
+    article.write_text("https://a.example/first\nhttps://b.example/second\n", encoding="utf-8")
+    done = run("archive", "--no-cache", "--no-tweets", "--no-wayback", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "a.archive"
+    links = {link["url"]: link for link in manifest_of(folder)["links"]}
+    first, second = (
+        links[u]["copy"]["file"] for u in ("https://a.example/first", "https://b.example/second")
+    )
+    assert first.endswith("/report.pdf.tmp") and second.endswith("/report.pdf")
+    assert (folder / first).read_bytes() == b"first" and (folder / second).read_bytes() == b"second"
     assert verify_folder(folder).intact
 
 
@@ -332,6 +520,101 @@ def test_a_failed_link_gets_the_wayback_capture_and_html_articles_get_robust_lin
     wacz = folder / manifest["runs"][0]["wacz"]
     assert validate_wacz(wacz) == []
     assert verify_folder(folder).intact
+
+
+def test_every_link_to_a_tweet_gets_its_card_and_a_tweet_only_linked_to_is_archived(
+    twitter_web: TwitterWeb, tmp_path: Path
+) -> None:
+    """A pic.twitter.com link and a t.co link stop at the status URL, a signature links to the
+    status: the card of the tweet is their copy. A status link in the prose to a tweet the
+    article does not embed is a cited source too: its tweet is archived with the embedded one."""
+    install_example(twitter_web)
+    article = tmp_path / "story.html"
+    article.write_text(
+        f'<html><body><p>As <a href="https://twitter.com/mod_russia/status/{EXAMPLE_RADIO_RECON_ID}">it said</a>.</p>'
+        '<blockquote class="twitter-tweet"><p lang="en">#FOOTAGE Elimination of a militants&#39; strong point '
+        '(#Aleppo province) <a href="https://t.co/eKInDZJCbH">https://t.co/eKInDZJCbH</a> '
+        '<a href="https://t.co/PXh7c6aziZ">pic.twitter.com/PXh7c6aziZ</a></p>&mdash; Минобороны России '
+        f'(@mod_russia) <a href="https://twitter.com/mod_russia/status/{EXAMPLE_FOOTAGE_ID}?ref_src=twsrc%5Etfw">'
+        "October 21, 2015</a></blockquote></body></html>",
+        encoding="utf-8",
+    )
+    done = run("archive", "--no-cache", "-f", "json", str(article))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "story.archive"
+    manifest = manifest_of(folder)
+    import jsonschema
+
+    jsonschema.validate(manifest, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    cards = {t["id"]: t["card"] for t in manifest["tweets"] if t["card"]}
+    assert set(cards) == {str(EXAMPLE_FOOTAGE_ID), str(EXAMPLE_RADIO_RECON_ID)}
+    # Every occurrence has its entry, the status links too (stopped at once, never fetched).
+    statuses = {link["tweet_id"]: link for link in manifest["links"] if link["kind"] == "tweet"}
+    assert set(statuses) == set(cards) and all(s["verdict"] == "ok" for s in statuses.values())
+    assert twitter_web.web.count("twitter.com") == 0
+    story = (folder / "story.html").read_text(encoding="utf-8")
+    anchors = re.findall(r"<a [^>]*>", story)
+    assert len(anchors) == 4
+    for anchor in anchors:
+        [version] = re.findall(r'data-versionurl="([^"]+)"', anchor)
+        assert (folder / unquote(version)).is_file(), anchor
+    pic = next(a for a in anchors if "PXh7c6aziZ" in a)
+    assert f'data-versionurl="{cards[str(EXAMPLE_FOOTAGE_ID)]}"' in pic
+    prose = next(a for a in anchors if str(EXAMPLE_RADIO_RECON_ID) in a)
+    assert f'data-versionurl="{cards[str(EXAMPLE_RADIO_RECON_ID)]}"' in prose
+    assert verify_folder(folder).intact
+
+
+def test_the_wacz_lists_only_pages_it_holds(example: Path, tmp_path: Path) -> None:
+    """pages.jsonl is what ReplayWeb.page offers: a status URL the chain stopped at unfetched (the
+    pic.twitter.com link's) has no record in the WACZ and would open as "not archived"."""
+    import zipfile
+
+    done = run("archive", "--no-cache", "--wacz", "-f", "json", str(example))
+    assert done.returncode == 0, done.stderr
+    folder = example.with_name("sputnik.archive")
+    wacz = folder / manifest_of(folder)["runs"][0]["wacz"]
+    with zipfile.ZipFile(wacz) as archive:
+        pages = [json.loads(line) for line in archive.read("pages/pages.jsonl").splitlines()[1:]]
+        [warc_name] = [n for n in archive.namelist() if n.startswith("archive/")]
+        (tmp_path / "packed.warc.gz").write_bytes(archive.read(warc_name))
+    held = {uri for kind, uri, _ in records(tmp_path / "packed.warc.gz") if kind in ("response", "revisit")}
+    assert [page["url"] for page in pages] == [EXAMPLE_YOUTUBE_URL]
+    assert all(page["url"] in held for page in pages)
+
+
+def test_a_later_runs_wacz_holds_the_records_its_revisits_stand_for(example: Path, tmp_path: Path) -> None:
+    """A revisit is a pointer to an earlier run's response: the WACZ of a later run must hold
+    that response (its run's WARC), or ReplayWeb.page cannot show the page. The third run's
+    revisits point at the first run's response, not at the second run's revisit."""
+    import zipfile
+
+    for _ in range(3):
+        done = run("archive", "--no-cache", "--no-tweets", "--wacz", "-f", "json", str(example))
+        assert done.returncode == 0, done.stderr
+    folder = example.with_name("sputnik.archive")
+    manifest = manifest_of(folder)
+    first_run = manifest["runs"][0]["id"]
+    for entry in manifest["runs"][1:]:
+        wacz = folder / entry["wacz"]
+        from resolver.archive.warc import validate_wacz
+
+        assert validate_wacz(wacz) == []
+        held: dict[str, str] = {}  # record ID -> type
+        refers: list[str] = []
+        with zipfile.ZipFile(wacz) as archive:
+            for name in archive.namelist():
+                if name.startswith("archive/"):
+                    (tmp_path / "w.warc.gz").write_bytes(archive.read(name))
+                    for kind, _, headers in records(tmp_path / "w.warc.gz"):
+                        held[headers["WARC-Record-ID"]] = kind
+                        if kind == "revisit":
+                            refers.append(headers["WARC-Refers-To"])
+        assert refers, entry["id"]
+        assert all(held.get(target) == "response" for target in refers), entry["id"]
+        first_ids = {h["WARC-Record-ID"] for _, _, h in records(folder / manifest["runs"][0]["warc"][0])}
+        assert set(refers) <= first_ids, entry["id"]  # the originals, all in the first run
+    assert first_run and verify_folder(folder).intact
 
 
 def test_bad_input_is_one_line_and_other_inputs_go_on(example: Path, tmp_path: Path) -> None:

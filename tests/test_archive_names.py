@@ -19,6 +19,8 @@ from resolver.archive.names import (
     extension_for,
     filename_from_content_disposition,
     safe_filename,
+    saved_name,
+    sniff_media_type,
     url_filename,
 )
 
@@ -325,3 +327,58 @@ def test_extension_tables() -> None:
     assert all(plain.fullmatch(a) and plain.fullmatch(e) for a, e in EXTENSION_ALIASES.items())
     assert not UNSAFE_EXTENSIONS & set(MEDIA_EXTENSIONS.values())
     assert not SERVER_PAGE_EXTENSIONS & set(MEDIA_EXTENSIONS.values())
+
+
+# (suggested name, Content-Type, URL, the name a body saved as it came gets)
+SAVED_CASES: list[tuple[str | None, str | None, str, str]] = [
+    ("report.pdf", "application/pdf", "https://x.example/d", "report.pdf"),
+    ("photo.JPEG", "image/jpeg", "https://x.example/d", "photo.JPEG"),  # jpeg is jpg, any case
+    # the type names the extension: a name that lies is corrected, never opened as a page
+    ("evil.html", "application/pdf", "https://x.example/d", "evil.pdf"),
+    ("run.exe", "application/pdf", "https://x.example/d", "run.pdf"),
+    ("invoicefdp.exe", "application/pdf", "https://x.example/d", "invoicefdp.pdf"),  # U+202E dropped
+    ("passwd", "application/pdf", "https://x.example/d", "passwd.pdf"),
+    ("CON", "application/pdf", "https://x.example/d", "_CON.pdf"),
+    ("report.2015", "application/pdf", "https://x.example/d", "report.2015.pdf"),  # not an extension
+    ("report.pdf.tmp", "application/pdf", "https://x.example/d", "report.pdf.pdf"),
+    # "some bytes": the suggested name's extension, else the URL's, never an active one
+    ("data.csv", "application/octet-stream", "https://x.example/d", "data.csv"),
+    ("page.html", "application/octet-stream", "https://x.example/d", "page.bin"),
+    ("tool.exe", "application/octet-stream", "https://x.example/d", "tool.bin"),
+    (None, "application/octet-stream", "https://x.example/page.html", "x.example_page-html-2a5b9ec6e8.bin"),
+    (None, None, "https://x.example/a.js", "x.example_a-js-0a3e7ad1e4.bin"),
+    (None, "text/javascript", "https://x.example/a", "x.example_a-fbc0a8bb1b.bin"),  # WSH runs .js
+    (None, "image/svg+xml", "https://x.example/i.svg", "x.example_i-0b8a2a5e7c.svg"),  # an image
+    (None, "application/pdf", "https://x.example/r.pdf", "x.example_r-8a1a3ae0a1.pdf"),
+]
+
+
+@pytest.mark.parametrize(("given", "content_type", "url", "expected"), SAVED_CASES)
+def test_saved_name(given: str | None, content_type: str | None, url: str, expected: str) -> None:
+    name = saved_name(given, content_type, url)
+    if given is None:  # the hash part is url_filename's: compare the rest
+        assert re.sub(r"-[0-9a-f]{10}\.", "-HASH.", name) == re.sub(r"-[0-9a-f]{10}\.", "-HASH.", expected)
+    else:
+        assert name == expected
+    assert safe_filename(name) == name
+
+
+# (the first bytes of a body that came without a type, what it is)
+SNIFF_CASES: list[tuple[bytes, str | None]] = [
+    (b"%PDF-1.7\n%\xe2\xe3", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+    (b"GIF89a\x01\x00", "image/gif"),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+    (b"\x00\x00\x00\x18ftypmp42", "video/mp4"),
+    (b"PK\x03\x04\x14\x00", "application/zip"),
+    (b"\x00\x01\x02garbage", "application/octet-stream"),
+    (b"<!doctype html><title>x</title>", None),  # text: a page, as browsers take it
+    (b"  \n<p>plain words", None),
+    ("Привет, мир".encode(), None),  # UTF-8 text is not binary
+]
+
+
+@pytest.mark.parametrize(("head", "expected"), SNIFF_CASES)
+def test_sniff_media_type(head: bytes, expected: str | None) -> None:
+    assert sniff_media_type(head) == expected

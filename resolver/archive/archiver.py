@@ -38,7 +38,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
 import threading
 import time
 import zlib
@@ -60,7 +62,7 @@ from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
 from resolver.fsutil import atomic_write_bytes
 from resolver.inputs import local_path
-from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind
+from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind, TweetEmbed
 from resolver.net import ClientFactory, NetConfig
 from resolver.report import json_bytes
 from resolver.twitter.recover import Recoverer, TweetOptions
@@ -72,6 +74,13 @@ E = TypeVar("E")
 MANIFEST = "manifest.json"
 SCHEMA_FILE = "manifest.schema.json"
 MANIFEST_VERSION = 1
+#: The manifest's own SHA-256, its last member (`manifest_bytes`): nothing else covers
+#: manifest.json (each run's SHA256SUMS is written before it), and a byte changed inside one of
+#: its strings (a verdict, a URL, a date) leaves valid JSON that no file hash contradicts.
+MANIFEST_DIGEST = "manifest_sha256"
+#: The manifest as written: `json_bytes(manifest, indent=1)` (which ends in "\n}"), the digest
+#: of those bytes spliced in as the last member. `resolver verify` undoes the splice and hashes.
+_DIGEST_TRAILER = re.compile(rb',\n "' + MANIFEST_DIGEST.encode() + rb'": "([0-9a-f]{64})"\n\}\n?\Z')
 #: The manifest is rewritten at most this often while a run commits items (and at the end).
 MANIFEST_INTERVAL = 1.0
 #: Articles archived at once (their links share the run's limits).
@@ -225,7 +234,12 @@ class Archiver:
             # forkserver: the workers start from a clean process, not a fork of this one and
             # its threads; each imports lxml and the readable-copy code once.
             context = multiprocessing.get_context("forkserver") if os.name == "posix" else None
-            self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 1,
+                mp_context=context,
+                initializer=_exit_with_parent if os.name == "posix" else None,
+                initargs=(os.getpid(),) if os.name == "posix" else (),
+            )
         return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
     async def __aenter__(self) -> Archiver:
@@ -620,6 +634,8 @@ class _Run:
         self.dirty = False
         self.pending_syncs: list[str] = []
         self.previous: dict[tuple[str, str], Revisit] = {}
+        #: The earlier records this run's revisit records stand for (their WARCs go in its WACZ).
+        self.revisited: set[str] = set()
         self.previous_copies: dict[tuple[str, str], dict[str, Any]] = {}
         self.committed_urls: dict[str, dict[str, Any]] = {}  #: url -> its link entry of this run
         self.refs: dict[str, list[RecordRef]] = {}
@@ -630,6 +646,8 @@ class _Run:
         self.bytes = 0
         self.counts = {"archived": 0, "failed": 0}
         self.resumed: str | None = None
+        #: Indexes of the article's tweets that the interrupted runs completed here committed.
+        self.done_tweets: set[int] = set()
 
     # -- set-up -------------------------------------------------------------------------------------
 
@@ -644,6 +662,7 @@ class _Run:
                 ) from None
             if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
                 raise ArchiveError(f"{path}: not a resolver archive manifest of version {MANIFEST_VERSION}")
+            data.pop(MANIFEST_DIGEST, None)  # written anew with the manifest
             self.manifest = data
         else:
             self.manifest = {
@@ -665,7 +684,10 @@ class _Run:
                 )
         for link in self.manifest.get("links", []):
             for hop in link.get("chain", []):
-                if hop.get("response_record") and hop.get("payload_digest"):
+                # Revisits point at the response that holds the payload, never at another
+                # revisit: a replay tool (and this run's WACZ) needs the original's WARC.
+                original = hop.get("record_type") in ("response", None)
+                if hop.get("response_record") and hop.get("payload_digest") and original:
                     key = (hop["url"], hop["payload_digest"])
                     self.previous[key] = Revisit(
                         hop["response_record"], hop["url"], hop.get("date") or link.get("archived_at", ""),
@@ -675,14 +697,31 @@ class _Run:
                         self.previous_copies[key] = link["copy"]
 
     def _start(self) -> set[str]:
-        """Open this run; returns the URLs an interrupted run already committed."""
+        """Open this run; returns the URLs an interrupted run already committed.
+
+        "Already committed" counts every run of the resume chain: a run that completed an
+        interrupted one and was itself interrupted had skipped what the first one committed,
+        so the next run must skip both (killed again and again, a run still never fetches a
+        link twice). The tweets committed along the chain are skipped too (`done_tweets`),
+        unless the article changed since (their indexes would name other tweets).
+        """
         runs = self.manifest["runs"]
         done: set[str] = set()
         if runs and not runs[-1].get("complete"):
             interrupted = runs[-1]
             self.resumed = interrupted["id"]
+            chain = _resume_chain(runs)
             self._finish_interrupted(interrupted)
-            done = {link["url"] for link in self.manifest["links"] if link.get("run") == interrupted["id"]}
+            done = {link["url"] for link in self.manifest["links"] if link.get("run") in chain}
+            same_article = (self.manifest.get("article") or {}).get("sha256") == hashlib.sha256(
+                self.raw
+            ).hexdigest()
+            if same_article:
+                self.done_tweets = {
+                    t["index"]
+                    for t in self.manifest.get("tweets", [])
+                    if t.get("run") in chain and isinstance(t.get("index"), int)
+                }
         self.run_id = new_run_id(self.folder, self.now)
         self.run_dir = self.folder / "runs" / self.run_id
         self.run_dir.mkdir(parents=True, exist_ok=False)
@@ -767,7 +806,9 @@ class _Run:
         tasks = [asyncio.ensure_future(self._link(url)) for url in todo]
         autosave = asyncio.ensure_future(self._autosave())
         tweet_task = (
-            asyncio.ensure_future(self._tweets()) if self.options.tweets and self.scan.tweets else None
+            asyncio.ensure_future(self._tweets())
+            if self.options.tweets and (self.scan.tweets or _cited_tweets(self.scan))
+            else None
         )
         try:
             for task in asyncio.as_completed(tasks):
@@ -800,7 +841,7 @@ class _Run:
             self.counts["archived"],
             self.counts["failed"],
             len(distinct) - len(todo),
-            len(self.scan.tweets),
+            len(self.scan.tweets) + len(_cited_tweets(self.scan)),
             self.bytes,
             self.resumed,
         )
@@ -1107,7 +1148,10 @@ class _Run:
         dest.parent.mkdir(parents=True, exist_ok=True)
 
         def previous(url: str, digest: str) -> Revisit | None:
-            return self.previous.get((url, digest))
+            earlier = self.previous.get((url, digest))
+            if earlier is not None:
+                self.revisited.add(earlier.record_id)
+            return earlier
 
         refs = write_part(
             dest, exchanges, software=f"resolver/{__version__}", metadata=metadata, previous=previous
@@ -1168,11 +1212,12 @@ class _Run:
         else:
             disposition = _header(final, "content-disposition")
             given = names.filename_from_content_disposition(disposition) if disposition else None
-            ext = names.extension_for(_content_type(final), url)
-            name = names.safe_filename(given) if given else names.url_filename(url, ext=ext)
-            target = sources / name
-            if target.exists():
-                target = sources / names.url_filename(url, ext=ext)
+            kind = _content_type(final)
+            if kind in (None, *_UNTYPED):  # "some bytes": what they are decides the extension
+                kind = _sniffed(final) or kind
+            target = sources / names.saved_name(given, kind, url)
+            if target.exists():  # another link's file of the same suggested name
+                target = sources / names.saved_name(None, kind, url)
             if self._decode_to(final, target, self.options.max_body):
                 copy["file"] = target.relative_to(self.folder).as_posix()
         return copy
@@ -1209,7 +1254,9 @@ class _Run:
         `target`, and listed in the manifest."""
         if not source.exists():
             return False
-        tmp = target.with_name(target.name + ".tmp")
+        # A temp name no saved file can have (safe names never start with a dot): `NAME.tmp`
+        # could be another link's file, suggested by its server, and would be overwritten.
+        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
         # An encoding we cannot decode is copied as it came.
         decoder = decoder_for_encoding(encoding) or None
         written = 0
@@ -1254,13 +1301,29 @@ class _Run:
         a = self.a
         if a.recoverer is None or a.recorder is None:
             return
+        embedded = len(self.scan.tweets)
+        cited = _cited_tweets(self.scan)
+        todo = [i for i in range(embedded + len(cited)) if i not in self.done_tweets]
+        if not todo:
+            return
+        recoverer = a.recoverer
+
+        async def one(index: int) -> EmbeddedTweet:
+            if index < embedded:
+                return await recoverer.embedded(self.scan, index)
+            # A tweet the article links to without embedding it: as much a cited source, its
+            # record, card and media are kept the same way, after the embedded ones' indexes.
+            link = cited[index - embedded]
+            lookup = await recoverer.lookup(link.url, index=index)
+            return EmbeddedTweet(_link_embed(link), lookup, index)
+
         with a.recorder.item(self._item("tweets")):
-            result = await a.recoverer.article(self.scan)
+            found = await asyncio.gather(*(one(i) for i in todo))
         async with self.lock:
             exchanges = a.recorder.claim(a.recorder.take(self._item("tweets")))
-            self._write_part(exchanges, {"tweets": len(result.tweets)})
+            self._write_part(exchanges, {"tweets": len(found)})
             a.recorder.forget(exchanges)
-        for item in result.tweets:
+        for item in found:
             await self._tweet(item)
 
     async def _tweet(self, item: EmbeddedTweet) -> None:
@@ -1356,7 +1419,7 @@ class _Run:
             "links": self.counts["archived"] + self.counts["failed"],
             "archived": self.counts["archived"],
             "failed": self.counts["failed"],
-            "tweets": len(self.scan.tweets),
+            "tweets": len(self.scan.tweets) + len(_cited_tweets(self.scan)),
             "bytes": self.bytes,
         }
         self._save(force=True)
@@ -1410,20 +1473,38 @@ class _Run:
         schema = Path(__file__).with_name(SCHEMA_FILE)
         if schema.exists():
             self._write(self.folder / SCHEMA_FILE, schema.read_bytes())
-        robust: dict[str, RobustLink] = {}
+        # What each link points to, best last: a Wayback memento, then the card of the tweet it
+        # leads to (a pic.twitter.com or t.co link stops at the status URL: the tweet is its
+        # copy), then a local copy; within each, the latest run's. A later run in which the link
+        # failed does not hide the copy an earlier run kept.
+        run_dates = {r.get("id"): (r.get("started_at") or "")[:10] for r in self.manifest["runs"]}
+        cards = {
+            t["id"]: (t["card"], run_dates.get(t.get("run")) or "")
+            for t in self.manifest["tweets"]
+            if t.get("id") and t.get("card")
+        }
+        found: dict[str, tuple[int, RobustLink]] = {}
+
+        def offer(original: str, raw: str, rank: int, version: str, when: str) -> None:
+            for url in (original, raw):
+                if url and rank >= found.get(url, (-1, None))[0]:
+                    found[url] = (rank, RobustLink(original, version, when))
+
         for link in self.manifest["links"]:
             copy = link.get("copy") or {}
             version = copy.get("html") or copy.get("file")
             memento = link.get("memento")
-            when = (link.get("archived_at") or "")[:10]
+            if memento and memento.get("url"):
+                offer(link["url"], link["raw"], 0, memento["url"], (memento.get("datetime") or "")[:10])
+            if link.get("tweet_id") in cards:
+                offer(link["url"], link["raw"], 1, *cards[link["tweet_id"]])
             if version:
-                robust[link["url"]] = RobustLink(link["url"], version, when)
-                robust.setdefault(link["raw"], robust[link["url"]])
-            elif memento:
-                robust[link["url"]] = RobustLink(
-                    link["url"], memento["url"], (memento.get("datetime") or "")[:10]
-                )
-                robust.setdefault(link["raw"], robust[link["url"]])
+                offer(link["url"], link["raw"], 2, version, (link.get("archived_at") or "")[:10])
+        # A status URL is archived as its tweet (`_archivable`): the card is its copy.
+        for scanned in self.scan.links:
+            if scanned.kind is LinkKind.TWEET and scanned.status and scanned.status.id in cards:
+                offer(scanned.url, scanned.raw, 1, *cards[scanned.status.id])
+        robust = {url: link for url, (_, link) in found.items()}
         name = f"{self.folder.name.removesuffix('.archive')}.html"
         if self.scan.format.value == "html" and self.html is not None:
             story = robust_html(self.html, robust)
@@ -1447,20 +1528,50 @@ class _Run:
     def _wacz(self, run: dict[str, Any]) -> None:
         from resolver.archive.warc import pack_wacz
 
-        pages = [
-            (link["final_url"], link["archived_at"], (link.get("copy") or {}).get("title"))
-            for link in self.manifest["links"]
-            if link.get("run") == run["id"] and link.get("final_url") and link.get("verdict") == "ok"
-        ]
+        # The pages ReplayWeb.page lists: those whose answer is in the WARC (not a status URL
+        # the chain stopped at unfetched, which would open as "not archived").
+        pages = []
+        for link in self.manifest["links"]:
+            last = (link.get("chain") or [{}])[-1]
+            if link.get("run") == run["id"] and link.get("verdict") == "ok" and last.get("response_record"):
+                title = (link.get("copy") or {}).get("title")
+                pages.append((link["final_url"], last.get("date") or link["archived_at"], title))
         dest = self.run_dir / "archive.wacz"
-        pack_wacz(
-            [self.folder / w for w in run["warc"]],
-            dest,
-            pages=list(dict.fromkeys(pages)),
-            title=self.scan.article,
-        )
+        # A revisit record stands for an earlier run's response: without that run's WARC in
+        # the package, ReplayWeb.page cannot show the page. Each WARC goes in under a name of
+        # its own (every run's is capture.warc.gz), through a symlink in a scratch folder.
+        warcs = [(run["id"], self.folder / w) for w in run["warc"]]
+        warcs += [
+            (run_id, self.folder / w)
+            for run_id, w in self._revisited_warcs(run)
+            if (self.folder / w).is_file()
+        ]
+        with tempfile.TemporaryDirectory(prefix="resolver-wacz-warcs-") as scratch:
+            staged = []
+            for run_id, path in dict.fromkeys(warcs):
+                link = Path(scratch) / f"{run_id}-{path.name}"
+                try:
+                    link.symlink_to(path.resolve())
+                except OSError:  # no symlinks (Windows without the privilege): a copy
+                    shutil.copyfile(path, link)
+                staged.append(link)
+            pack_wacz(staged, dest, pages=list(dict.fromkeys(pages)), title=self.scan.article)
         run["wacz"] = dest.relative_to(self.folder).as_posix()
         self._file(dest)
+
+    def _revisited_warcs(self, run: dict[str, Any]) -> list[tuple[str, str]]:
+        """(run ID, WARC path) of the earlier runs whose records this run's revisits refer to."""
+        where: dict[str, tuple[str, str]] = {}  # record ID -> the run and WARC holding it
+        for link in self.manifest["links"]:
+            for hop in link.get("chain") or []:
+                warc = hop.get("warc") or ""
+                if hop.get("record_type") == "response" and warc.startswith("runs/"):
+                    where[hop["response_record"]] = (warc.split("/")[1], warc)
+        warc_of_run = {r["id"]: (r.get("warc") or [None])[0] for r in self.manifest["runs"]}
+        for first in (self.manifest.get("resources") or {}).values():
+            if isinstance(first, dict) and warc_of_run.get(first.get("run")):
+                where.setdefault(first.get("record"), (first["run"], warc_of_run[first["run"]]))
+        return sorted({where[r] for r in self.revisited if r in where and where[r][0] != run["id"]})
 
     async def _autosave(self) -> None:
         """Commits come in bursts: a commit whose manifest write was skipped (see `_save`) is
@@ -1479,8 +1590,26 @@ class _Run:
         self.saved_at = now
         self.dirty = False
         fsutil.flush_syncs(self.pending_syncs)  # what the manifest commits is on disk first
-        data = json_bytes(self.manifest, indent=1)
-        atomic_write_bytes(self.folder / MANIFEST, data, durable=True)
+        atomic_write_bytes(self.folder / MANIFEST, manifest_bytes(self.manifest), durable=True)
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """manifest.json's bytes: the manifest, then its own SHA-256 as its last member."""
+    body = json_bytes(manifest, indent=1)
+    digest = hashlib.sha256(body).hexdigest()
+    return body[: -len(b"\n}")] + b',\n "%s": "%s"\n}\n' % (MANIFEST_DIGEST.encode(), digest.encode())
+
+
+def manifest_digest_problem(data: bytes) -> str | None:
+    """Why manifest.json's bytes do not match the digest they end with; None when they do."""
+    m = _DIGEST_TRAILER.search(data)
+    if m is None:
+        return f"its own digest ({MANIFEST_DIGEST}, the last member) is missing or damaged"
+    body = data[: m.start()] + b"\n}"
+    actual = hashlib.sha256(body).hexdigest()
+    if actual != m.group(1).decode():
+        return f"sha256 {actual[:16]}…; it says {m.group(1).decode()[:16]}…: a byte of it changed"
+    return None
 
 
 class ArchiveError(ResolverError):
@@ -1565,10 +1694,87 @@ def _clean_stylesheets_job(
 # --- Helpers -----------------------------------------------------------------------------------
 
 
+def _resume_chain(runs: list[dict[str, Any]]) -> set[str]:
+    """The IDs of the interrupted last run and of the interrupted runs it was completing, each
+    through its `resumes`, back to the first one that was killed."""
+    by_id = {run.get("id"): run for run in runs}
+    chain: set[str] = set()
+    run: dict[str, Any] | None = runs[-1]
+    while run is not None and run.get("id") not in chain:
+        chain.add(run["id"])
+        run = by_id.get(run.get("resumes")) if run.get("resumes") else None
+    return chain
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker as soon as the archiving process `parent` is gone.
+
+    A SIGKILL (the OOM killer, a scheduler's hard kill) gives the pool no chance to stop its
+    workers. They would wait forever on a call queue whose write end they hold themselves,
+    keeping the forkserver alive, and all of them keep the killed process's stdout and stderr
+    open: `resolver archive ... | tee log`, or a caller reading its output, never sees EOF and
+    hangs. The workers are the forkserver's children, not `parent`'s, so PR_SET_PDEATHSIG
+    cannot help; a pidfd becomes readable when the process ends (a zombie not yet reaped
+    included); without one (Linux < 5.3, other POSIX systems), its PID is polled each second.
+    """
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(parent)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+
+            select.select([fd], [], [])
+        else:
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+                except OSError:
+                    pass  # alive, under another user (the PID was reused): keep watching
+        os._exit(1)  # no cleanup to do: the run's files are committed by the parent only
+
+    threading.Thread(target=watch, name="resolver-parent-watch", daemon=True).start()
+
+
 def _archivable(link: Link) -> bool:
-    # A status URL is the tweet's (archived as a tweet: its page is a login wall); a media
-    # file's URL is archived with its tweet; everything else is a page to keep.
-    return link.kind is not LinkKind.TWEET and not link.url.startswith("https://pbs.twimg.com/")
+    # A media file's URL is archived with its tweet; everything else is an item. A status URL
+    # is one too (every occurrence gets its entry), but its chain stops at once, unfetched
+    # (the page is a login wall): its tweet is archived as a tweet (`_cited_tweets`).
+    return not link.url.startswith("https://pbs.twimg.com/")
+
+
+def _cited_tweets(scan: ArticleScan) -> list[Link]:
+    """The status links of the article's prose (outside its embeds) to tweets it does not
+    embed, one per tweet ID, in order: archived as tweets after the embedded ones."""
+    embedded = {t.id for t in scan.tweets if t.id}
+    out: dict[str, Link] = {}
+    for link in scan.links:
+        status = link.status
+        if link.kind is LinkKind.TWEET and link.tweet is None and status and status.id not in embedded:
+            out.setdefault(status.id, link)
+    return list(out.values())
+
+
+def _link_embed(link: Link) -> TweetEmbed:
+    """What the article shows of a tweet it only links to: its status URL, where it sits."""
+    status = link.status
+    return TweetEmbed(
+        id=status.id if status else None,
+        url=link.url,
+        handle=status.handle if status else None,
+        author=None,
+        date=None,
+        text=None,
+        lang=None,
+        links=(),
+        where=link.where,
+        form="link",
+    )
 
 
 def _occurrence(link: Link) -> dict[str, Any]:
@@ -1608,7 +1814,32 @@ def _content_type(exchange: Exchange) -> str | None:
 
 def _is_html(exchange: Exchange) -> bool:
     kind = _content_type(exchange)
-    return kind in _HTML_TYPES or (kind is None and exchange.body_length > 0)
+    if kind is None:
+        # No type: a page, as browsers take it, unless its first bytes say it is a file.
+        return exchange.body_length > 0 and _sniffed(exchange) is None
+    return kind in _HTML_TYPES
+
+
+#: Media types that say only "some bytes" (a download button's usual type).
+_UNTYPED = (
+    "application/octet-stream",
+    "binary/octet-stream",
+    "application/x-download",
+    "application/download",
+)
+
+#: How much of a body without a Content-Type is read to tell what it is (WHATWG MIME Sniffing's
+#: resource header).
+_SNIFF_BYTES = 1445
+
+
+def _sniffed(exchange: Exchange) -> str | None:
+    """What a body that came without a Content-Type is (`names.sniff_media_type`), from its
+    first bytes, content-decoded."""
+    if exchange.body_path is None:
+        return None
+    head = _read_decoded(exchange.body_path, _header(exchange, "content-encoding"), _SNIFF_BYTES)
+    return names.sniff_media_type(head) if head else None
 
 
 def _decode_file(path: Path, encoding: str | None, content_type: str | None, limit: int) -> str | None:
@@ -1685,4 +1916,13 @@ def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-__all__ = ["ArchiveError", "ArchiveOptions", "ArchiveResult", "Archiver", "folder_for", "new_run_id"]
+__all__ = [
+    "ArchiveError",
+    "ArchiveOptions",
+    "ArchiveResult",
+    "Archiver",
+    "folder_for",
+    "manifest_bytes",
+    "manifest_digest_problem",
+    "new_run_id",
+]

@@ -24,6 +24,7 @@ import unicodedata
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 __all__ = [
+    "ACTIVE_EXTENSIONS",
     "DROPPED_CHARACTERS",
     "EXTENSION_ALIASES",
     "MEDIA_EXTENSIONS",
@@ -34,6 +35,8 @@ __all__ = [
     "extension_for",
     "filename_from_content_disposition",
     "safe_filename",
+    "saved_name",
+    "sniff_media_type",
     "url_filename",
 ]
 
@@ -461,3 +464,95 @@ def extension_for(content_type: str | None, url: str | None = None) -> str:
             if _URL_EXTENSION.fullmatch(ext) and ext not in _NOT_FROM_URL:
                 return ext
     return "bin"
+
+
+# --- bodies saved as they came ------------------------------------------------------------
+
+#: Extensions under which a browser or a desktop runs what the file holds when it is opened:
+#: a page (its scripts run from file://, and it may load anything), a script that Windows hands
+#: to its script host on a double click. A body saved as it came (not a readable copy) never
+#: gets one of these, nor an `UNSAFE_EXTENSIONS` one: whatever the server's name or type says,
+#: it is kept under `.bin` (the WARC has it as served). SVG is an image, kept as `.svg`.
+ACTIVE_EXTENSIONS = frozenset({"html", "htm", "xhtml", "xht", "shtml", "mht", "mhtml", "js", "mjs"})
+
+#: Signatures of the formats a cited file usually is (WHATWG MIME Sniffing, sections 6.1-6.2):
+#: (offset, bytes, media type). What a body with no Content-Type is, as a browser would tell.
+SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"%PDF-", "application/pdf"),
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"GIF87a", "image/gif"),
+    (0, b"GIF89a", "image/gif"),
+    (8, b"WEBP", "image/webp"),  # after "RIFF" and a length
+    (0, b"\x00\x00\x01\x00", "image/x-icon"),
+    (4, b"ftyp", "video/mp4"),  # an ISO BMFF box (MP4, MOV, M4A, HEIC: mp4 reads the most)
+    (0, b"\x1a\x45\xdf\xa3", "video/webm"),
+    (0, b"OggS\x00", "audio/ogg"),
+    (0, b"ID3", "audio/mpeg"),
+    (0, b"PK\x03\x04", "application/zip"),
+    (0, b"\x1f\x8b\x08", "application/gzip"),
+    (0, b"wOFF", "font/woff"),
+    (0, b"wOF2", "font/woff2"),
+)
+
+#: WHATWG's "binary data bytes": no text (HTML included) holds them.
+_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+
+
+def sniff_media_type(head: bytes) -> str | None:
+    """The media type of a body that came without one, from its first bytes: a known signature,
+    else `application/octet-stream` when it holds binary bytes, else None (text, maybe HTML).
+
+    A server that sends a PDF or a JPEG without a Content-Type is common (a bare file server, a
+    misconfigured CDN); taken for HTML, such a body would get a "readable copy" of its bytes.
+    """
+    for offset, magic, media in SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return media
+    if any(byte in _BINARY_BYTES for byte in head):
+        return "application/octet-stream"
+    return None
+
+
+def _type_extension(content_type: str | None) -> str | None:
+    """The extension a media type names, or None when it says nothing (absent, unknown, or
+    `application/octet-stream`: "some bytes")."""
+    if not content_type:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in MEDIA_EXTENSIONS:
+        return MEDIA_EXTENSIONS[media]
+    return next((ext for suffix, ext in SUFFIX_EXTENSIONS.items() if media.endswith(suffix)), None)
+
+
+def _own_extension(name: str) -> str | None:
+    """The extension of a suggested name, when it is one (`report.pdf`, not `report.2015`)."""
+    stem, dot, ext = name.rpartition(".")
+    ext = EXTENSION_ALIASES.get(ext.lower(), ext.lower())
+    if not (dot and stem and _URL_EXTENSION.fullmatch(ext) and any(c.isalpha() for c in ext)):
+        return None
+    return ext
+
+
+def saved_name(given: str | None, content_type: str | None, url: str) -> str:
+    """The file name of a body saved as it came: the server's suggested name (`given`, already
+    made safe by `filename_from_content_disposition`) or else one from the URL, with the
+    extension of what the body is.
+
+    The media type decides the extension when it names one: a PDF suggested as `evil.html` is
+    `evil.pdf` (opened as a page, its bytes could run script; the name lies). Else the suggested
+    name's own extension, else the URL's (`extension_for`). Never an `ACTIVE_EXTENSIONS` or
+    `UNSAFE_EXTENSIONS` one: those become `bin`.
+    """
+    own = _own_extension(given) if given else None
+    ext = _type_extension(content_type)
+    if ext is None:
+        ext = own if own is not None and own not in _NOT_FROM_URL else extension_for(None, url)
+    if ext in ACTIVE_EXTENSIONS or ext in UNSAFE_EXTENSIONS:
+        ext = "bin"
+    if not given:
+        return url_filename(url, ext=ext)
+    if own == ext:
+        return given
+    stem = given.rpartition(".")[0] if own is not None else given
+    return safe_filename(f"{stem}.{ext}")

@@ -2,7 +2,7 @@
 
 Checks, for one `NAME.archive/` folder:
 
-- manifest.json reads, and is a resolver manifest;
+- manifest.json reads, is a resolver manifest, and matches the SHA-256 it ends with (`changed`);
 - every file the manifest lists exists, with its size and SHA-256 (`missing`, `changed`);
 - every line of every run's SHA256SUMS matches its file (`sha256sums`);
 - every WARC file's records read back with valid block and payload digests (`warc`);
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from resolver.archive.archiver import MANIFEST, MANIFEST_VERSION
+from resolver.archive.archiver import MANIFEST, MANIFEST_VERSION, manifest_digest_problem
 from resolver.fsutil import sha256_file
 
 #: Findings that do not break the folder (see the module docstring).
@@ -63,7 +63,8 @@ def verify_folder(folder: Path) -> Report:
     problems: list[Problem] = []
     manifest_path = folder / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        raw = manifest_path.read_bytes()
+        manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Report(
             folder, 0, 0, (Problem(MANIFEST, "manifest", "no manifest.json: not an archive folder"),)
@@ -72,9 +73,13 @@ def verify_folder(folder: Path) -> Report:
         return Report(folder, 0, 0, (Problem(MANIFEST, "manifest", f"cannot be read: {exc}"),))
     if not isinstance(manifest, dict) or manifest.get("manifest_version") != MANIFEST_VERSION:
         return Report(folder, 0, 0, (Problem(MANIFEST, "manifest", "not a resolver manifest of version 1"),))
+    why = manifest_digest_problem(raw)
+    if why is not None:
+        problems.append(Problem(MANIFEST, "changed", why))
     files: dict[str, Any] = manifest.get("files") or {}
     checked = 0
     total = 0
+    hashed: dict[str, str] = {}  #: path -> its sha256 as read now (each file is read once)
     for rel, info in sorted(files.items()):
         path = folder / rel
         if not _inside(folder, path):
@@ -84,6 +89,7 @@ def verify_folder(folder: Path) -> Report:
             problems.append(Problem(rel, "missing", "listed in the manifest, not on disk"))
             continue
         digest, size = sha256_file(path)
+        hashed[rel] = digest
         checked += 1
         total += size
         if size != info.get("size") or digest != info.get("sha256"):
@@ -95,7 +101,7 @@ def verify_folder(folder: Path) -> Report:
     for run in manifest.get("runs", []):
         sums = run.get("sha256sums")
         if sums:
-            problems += _check_sums(folder, sums)
+            problems += _check_sums(folder, sums, files, hashed)
         for warc in run.get("warc") or []:
             path = folder / warc
             if path.is_file() and _inside(folder, path):
@@ -116,7 +122,9 @@ def verify_folder(folder: Path) -> Report:
     return Report(folder, checked, total, tuple(problems))
 
 
-def _check_sums(folder: Path, sums: str) -> list[Problem]:
+def _check_sums(folder: Path, sums: str, files: dict[str, Any], hashed: dict[str, str]) -> list[Problem]:
+    """Every line of a run's SHA256SUMS against its file. A file that matches the manifest but
+    not its line is intact: the line is what changed, and the finding names SHA256SUMS."""
     path = folder / sums
     if not path.is_file():
         return [Problem(sums, "missing", "the run's SHA256SUMS is gone")]
@@ -132,8 +140,15 @@ def _check_sums(folder: Path, sums: str) -> list[Problem]:
             problems.append(Problem(sums, "sha256sums", f"line {number} is malformed"))
         elif not target.is_file():
             problems.append(Problem(rel, "missing", f"listed in {sums}, not on disk"))
-        elif sha256_file(target)[0] != digest.strip():
-            problems.append(Problem(rel, "changed", f"does not match its line in {sums}"))
+        else:
+            actual = hashed.get(rel) or sha256_file(target)[0]
+            if actual == digest.strip():
+                continue
+            listed = files.get(rel)
+            if isinstance(listed, dict) and listed.get("sha256") == actual:
+                problems.append(Problem(sums, "sha256sums", f"line {number}: a wrong digest for {name}"))
+            else:
+                problems.append(Problem(rel, "changed", f"does not match its line in {sums}"))
     return problems
 
 
