@@ -472,3 +472,36 @@ def test_written_files_follow_the_umask_and_keep_an_existing_mode(tmp_path: Path
         assert kept.read_text() == "new" and stat.S_IMODE(kept.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_scan_takes_its_workers_with_it_silently(tmp_path: Path) -> None:
+    """SIGKILL gives the pool no chance to stop its workers: they must not print tracebacks
+    (a BrokenPipeError each) on the user's terminal, nor outlive the scan."""
+    import signal
+    import time
+
+    page = "<html><body>" + "".join(f'<p><a href="https://bit.ly/x{i}">x</a> text</p>' for i in range(3000))
+    for i in range(400):
+        (tmp_path / f"{i:03d}.html").write_text(page + "</body></html>", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "resolver", "scan", str(tmp_path), "-f", "jsonl", "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 20
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    assert len(workers) >= 2, "the scan did not start its workers"
+    time.sleep(0.3)  # mid-scan
+    proc.send_signal(signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    assert b"Traceback" not in err, err.decode(errors="replace")[-2000:]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if Path(f"/proc/{w}/stat").exists() and ") Z" not in Path(f"/proc/{w}/stat").read_text()]
+    assert not alive
