@@ -31,6 +31,7 @@ from resolver.detect.text import Signature, find_signatures
 from resolver.errors import InputError
 from resolver.inputs import DEFAULT_MAX_SIZE, Article, decode, display_name, iter_sources, load
 from resolver.models import ArticleFormat, ArticleScan, Link, ScanFailure, TweetEmbed, Where
+from resolver.procs import die_with_parent
 
 _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -225,30 +226,9 @@ def _pooled(
         yield from head
         yield from rest
 
-    with ctx.Pool(n_workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+    with ctx.Pool(n_workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         # imap keeps input order; chunks amortise the pickling of small results.
         yield from pool.imap(_scan_or_report, all_jobs(), chunksize=8)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Pool initializer: a worker ends with the process that forked it.
-
-    A SIGKILLed scan (the OOM killer, a scheduler's hard kill) gives the pool no chance to stop
-    its workers: each would print a BrokenPipeError traceback on the user's terminal as it
-    hands back its next result. On Linux the kernel kills them with the parent
-    (PR_SET_PDEATHSIG); elsewhere they end on that broken pipe, as before.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 def _scan_or_report(job: tuple[str, int, float] | InputError) -> ArticleScan | ScanFailure:

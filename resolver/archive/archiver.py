@@ -64,6 +64,7 @@ from resolver.fsutil import atomic_write_bytes
 from resolver.inputs import local_path
 from resolver.models import ArticleScan, EmbeddedTweet, Expansion, Link, LinkKind, TweetEmbed
 from resolver.net import ClientFactory, NetConfig
+from resolver.procs import exit_with_parent
 from resolver.report import json_bytes
 from resolver.twitter.recover import Recoverer, TweetOptions
 from resolver.wayback import AVAILABILITY_CONCURRENCY, CDX_CONCURRENCY, CDX_GATE, REPLAY_CONCURRENCY, nearest
@@ -237,7 +238,7 @@ class Archiver:
             self._pool = ProcessPoolExecutor(
                 max_workers=os.cpu_count() or 1,
                 mp_context=context,
-                initializer=_exit_with_parent if os.name == "posix" else None,
+                initializer=exit_with_parent if os.name == "posix" else None,
                 initargs=(os.getpid(),) if os.name == "posix" else (),
             )
         return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
@@ -1704,41 +1705,6 @@ def _resume_chain(runs: list[dict[str, Any]]) -> set[str]:
         chain.add(run["id"])
         run = by_id.get(run.get("resumes")) if run.get("resumes") else None
     return chain
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Pool initializer: end this worker as soon as the archiving process `parent` is gone.
-
-    A SIGKILL (the OOM killer, a scheduler's hard kill) gives the pool no chance to stop its
-    workers. They would wait forever on a call queue whose write end they hold themselves,
-    keeping the forkserver alive, and all of them keep the killed process's stdout and stderr
-    open: `resolver archive ... | tee log`, or a caller reading its output, never sees EOF and
-    hangs. The workers are the forkserver's children, not `parent`'s, so PR_SET_PDEATHSIG
-    cannot help; a pidfd becomes readable when the process ends (a zombie not yet reaped
-    included); without one (Linux < 5.3, other POSIX systems), its PID is polled each second.
-    """
-
-    def watch() -> None:
-        try:
-            fd = os.pidfd_open(parent)
-        except (AttributeError, OSError):
-            fd = None
-        if fd is not None:
-            import select
-
-            select.select([fd], [], [])
-        else:
-            while True:
-                time.sleep(1.0)
-                try:
-                    os.kill(parent, 0)
-                except ProcessLookupError:
-                    break
-                except OSError:
-                    pass  # alive, under another user (the PID was reused): keep watching
-        os._exit(1)  # no cleanup to do: the run's files are committed by the parent only
-
-    threading.Thread(target=watch, name="resolver-parent-watch", daemon=True).start()
 
 
 def _archivable(link: Link) -> bool:

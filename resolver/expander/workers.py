@@ -36,6 +36,7 @@ from resolver.expander.engine import Expander, ExpandOptions, Miss, _alias, _sta
 from resolver.expander.limits import Limits
 from resolver.models import Expansion
 from resolver.net import NetConfig, run_async
+from resolver.procs import die_with_parent
 from resolver.rules import host_of
 
 #: Results travel back in batches of this many (or every BATCH_SECONDS, whichever first).
@@ -325,6 +326,7 @@ def _work(
     parent_pid: int,
 ) -> None:
     """A worker process: say it is ready, wait for its links and its share, expand them."""
+    die_with_parent(parent_pid)
     try:
         results.put(("ready", number))
         while True:
