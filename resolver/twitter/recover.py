@@ -83,6 +83,10 @@ ID_ONLY_FORMS = frozenset({"iframe", "amp-twitter", "data-attribute", "rendered"
 DATE_TOLERANCE_DAYS = 1
 
 _ID_RE = re.compile(r"^\s*(\d{1,19})\s*$")
+#: Tweet IDs are positive signed 64-bit integers (snowflakes since 2010, small counters
+#: before): 0 and anything above 2**63 - 1 name no tweet, and asking every source about them
+#: only spends requests to learn "deleted" (the scan drops `/status/0` for the same reason).
+MAX_TWEET_ID = 2**63 - 1
 _EMBED_ID_RE = re.compile(r"[?&#](?:id|tweetId|tweet_id)=(\d{1,19})\b", re.IGNORECASE)
 
 
@@ -209,12 +213,24 @@ class Recoverer:
         text = ref.strip()
         m = _ID_RE.match(text)
         if m:
+            if not 0 < int(m[1]) <= MAX_TWEET_ID:
+                return TweetLookup(
+                    ref, None, reason=f"not a tweet ID: {text} is out of range (1 to 2^63-1)", index=index
+                )
             return await self._fetched(ref, TweetKey(str(int(m[1]))), IdSource.ID, index=index)
         status = parse_status_url(text)
+        if status is not None and int(status.id) > MAX_TWEET_ID:
+            return TweetLookup(
+                ref, None, reason=f"not a tweet ID: {status.id} is out of range (1 to 2^63-1)", index=index
+            )
         if status is not None:
             return await self._fetched(ref, _key(status), IdSource.STATUS_URL, status, index=index)
         m = _EMBED_ID_RE.search(text)
-        if m and ("twitter" in host_of(text) or "x.com" in host_of(text) or "twimg" in host_of(text)):
+        if (
+            m
+            and 0 < int(m[1]) <= MAX_TWEET_ID
+            and ("twitter" in host_of(text) or "x.com" in host_of(text) or "twimg" in host_of(text))
+        ):
             return await self._fetched(ref, TweetKey(str(int(m[1]))), IdSource.EMBED_ID, index=index)
         url = text if "://" in text else f"https://{text}"
         host = host_of(url)
