@@ -370,10 +370,23 @@ def _write(body, output: str | None):  # type: ignore[no-untyped-def]
         return body(sys.stdout, console)
     from resolver.fsutil import atomic_text_writer
 
+    _check_output(output)
     # A run killed with SIGKILL leaves its temp file; the next run to the same FILE removes it.
     with atomic_text_writer(output, clean_stale=True) as handle:
         console = Console(file=handle, width=160, soft_wrap=False)
         return body(handle, console)
+
+
+def _check_output(output: str) -> None:
+    """A usage error, before any work, when `-o FILE` cannot be written where it is asked."""
+    target = os.path.abspath(output)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise UsageError(f"-o {output}: is a folder, not a file")
+    if not os.path.isdir(folder):
+        raise UsageError(f"-o {output}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"-o {output}: the folder {folder} is not writable")
 
 
 def main() -> None:

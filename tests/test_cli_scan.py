@@ -505,3 +505,20 @@ def test_a_killed_scan_takes_its_workers_with_it_silently(tmp_path: Path) -> Non
         time.sleep(0.1)
     alive = [w for w in workers if Path(f"/proc/{w}/stat").exists() and ") Z" not in Path(f"/proc/{w}/stat").read_text()]
     assert not alive
+
+
+@pytest.mark.parametrize("command", [["scan", str(EXAMPLE)], ["expand", "--no-cache", "https://bit.ly/x"]])
+def test_an_output_file_that_cannot_be_written_is_a_usage_error_before_any_work(
+    tmp_path: Path, command: list[str]
+) -> None:
+    for output, says in ((tmp_path / "missing" / "out.json", "does not exist"), (tmp_path, "is a folder")):
+        done = subprocess.run(
+            [sys.executable, "-m", "resolver", *command, "-o", str(output)],
+            input="",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert says in done.stderr and "internal error" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
