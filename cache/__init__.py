@@ -299,10 +299,14 @@ def resolve_location(url_or_path: str | os.PathLike[str] | None) -> str | None:
     return str(path)
 
 
-def open_store(url_or_path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0) -> Store:
+def open_store(
+    url_or_path: str | os.PathLike[str] | None = None, *, timeout: float = 30.0, read_only: bool = False
+) -> Store:
     """Open the cache at `url_or_path` (see `resolve_location`); `none` gives a NullStore.
 
     `timeout` is how long a write waits for another process's write to finish before failing.
+    A file or folder that cannot be written is refused at once (CacheError `read-only`), unless
+    `read_only`: then the store only reads (its writes raise CacheError `read-only`).
     Raises CacheError for a file that is not a resolver cache or cannot be opened.
     """
     location = resolve_location(url_or_path)
@@ -310,7 +314,7 @@ def open_store(url_or_path: str | os.PathLike[str] | None = None, *, timeout: fl
         return NullStore()
     from cache.sqlite import SQLiteStore
 
-    return SQLiteStore(location, timeout=timeout)
+    return SQLiteStore(location, timeout=timeout, read_only=read_only)
 
 
 def delete_store(url_or_path: str | os.PathLike[str] | None = None) -> bool:

@@ -5,7 +5,8 @@
 spellings share a cache entry only when they name the same resource:
 
 - scheme and host lower-cased (§6.2.2.1); a non-ASCII host IDNA-encoded to punycode, so that
-  `bücher.de` and `xn--bcher-kva.de` are one key;
+  `bücher.de` and `xn--bcher-kva.de` are one key (IDNA 2008, as httpx encodes the host it
+  connects to: the key must name the host that is fetched);
 - the default port dropped (§6.2.3), and an empty one (`http://host:/`);
 - the fragment dropped: it never reaches the server;
 - an empty path becomes `/` (§6.2.3: `http://t.co` and `http://t.co/` are one request);
@@ -20,6 +21,8 @@ The result is a key, not a URL to request: fetch the URL as written.
 from __future__ import annotations
 
 import re
+
+import idna
 
 __all__ = ["DEFAULT_PORTS", "normalize_url"]
 
@@ -92,8 +95,15 @@ def _authority(authority: str, scheme: str) -> str | None:
         if host.isascii():
             host = _percent(host, lower=True)
         else:
-            # IDNA 2003, as browsers' own codecs and Python's `idna` codec do it; it lower-cases.
-            host = host.encode("idna").decode("ascii").lower()
+            # IDNA 2008 through the `idna` package, lower-cased first: exactly what httpx does
+            # with the host it connects to, so one key is one host. Python's "idna" codec is
+            # IDNA 2003, which maps "ß" to "ss" and a final "ς" to "σ", drops joiners and folds
+            # full-width letters: `faß.de` (xn--fa-hia.de to httpx and to today's browsers)
+            # shared the key of `fass.de`, and a name httpx refuses (invalid-url) took the key
+            # of an ASCII host, so each could be served the other's result (and a redirect
+            # from one to the other looked like a loop to the expander, which keys hops so).
+            # A host the package refuses raises IDNAError, a UnicodeError: no key, see above.
+            host = idna.encode(host.lower()).decode("ascii").lower()
             if not _IDNA_HOST_RE.fullmatch(host):
                 return None
     if port:

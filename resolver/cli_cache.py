@@ -73,12 +73,21 @@ class _MissingFile(cache.NullStore):
         return CacheStats(path=self.path)
 
 
-def _open(location: str | None) -> Store:
-    """The store `--cache` names (see `cache.open_store`); raises CacheError."""
+def _open(location: str | None, *, looking: bool = False) -> Store:
+    """The store `--cache` names (see `cache.open_store`); raises CacheError.
+
+    `looking` (stats, export): a cache that cannot be written (a read-only file, folder or
+    mount) is opened to be read instead of refused: looking needs no write access.
+    """
     resolved = cache.resolve_location(location)
     if resolved is not None and resolved != cache.MEMORY and not os.path.exists(resolved):
         return _MissingFile(resolved)
-    return cache.open_store(location)
+    try:
+        return cache.open_store(location)
+    except CacheError as exc:
+        if not looking or exc.code != "read-only":
+            raise
+    return cache.open_store(location, read_only=True)
 
 
 def _fail(message: object) -> NoReturn:
@@ -127,7 +136,7 @@ def stats_command(
     """
     chosen = fmt or (StatsFormat.TABLE if sys.stdout.isatty() else StatsFormat.JSON)
     try:
-        with _open(location) as store:
+        with _open(location, looking=True) as store:
             stats = store.stats()
     except CacheError as exc:
         _fail(exc)
@@ -292,7 +301,7 @@ def export_command(
     replaced only once the export is complete, and the count is printed.
     """
     try:
-        with _open(location) as store:
+        with _open(location, looking=True) as store:
             if output is None:
                 store.export(sys.stdout, namespace, include_expired=include_expired)
                 return

@@ -11,7 +11,9 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -43,6 +45,8 @@ from cache.policy import (
 )
 from cache.sqlite import APPLICATION_ID, SCHEMA_VERSION, SQLiteStore
 
+ROOT = Path(__file__).resolve().parent.parent
+
 NOW = 1_700_000_000.0  # 2023-11-14, a fixed instant for every store's clock
 
 # --- Keys -------------------------------------------------------------------------------------
@@ -73,6 +77,15 @@ NORMALIZE_CASES = [
     ("https://xn--bcher-kva.de/", "https://xn--bcher-kva.de/"),
     ("http://例え.テスト/", "http://xn--r8jz45g.xn--zckzah/"),
     ("http://ex。com/", "http://ex.com/"),
+    # IDNA 2008, as httpx encodes the host it connects to: "ß" and a final "ς" are letters of
+    # their own there (IDNA 2003 mapped them to "ss" and "σ", so that `faß.de`, a host of its
+    # own, shared the key of `fass.de`), and a host httpx refuses (a full-width name, a joiner
+    # out of place: invalid-url) keeps its spelling instead of taking an ASCII host's key.
+    ("https://faß.de/x", "https://xn--fa-hia.de/x"),
+    ("https://ς.com/", "https://xn--3xa.com/"),
+    ("https://σ.com/", "https://xn--4xa.com/"),
+    ("https://ＥＸＡＭＰＬＥ.com/", "https://ＥＸＡＭＰＬＥ.com/"),
+    ("https://a\u200db.com/", "https://a\u200db.com/"),
     # Percent-encoding: unreserved characters decoded, other triplets' hex upper-cased (§6.2.2).
     ("https://example.com/%7Euser/%41%62c", "https://example.com/~user/Abc"),
     ("https://example.com/a%2fb%3F", "https://example.com/a%2Fb%3F"),
@@ -112,6 +125,39 @@ NORMALIZE_CASES = [
 def test_normalize_url(url: str, expected: str) -> None:
     assert normalize_url(url) == expected
     assert normalize_url(expected) == expected
+
+
+# Two spellings of one URL share one key; different URLs never do. Each pair: (a, b, same?).
+KEY_PAIRS = [
+    ("https://T.CO/AbC", "https://t.co/AbC", True),
+    ("https://t.co:443/AbC#frag", "https://t.co/AbC", True),
+    ("https://t.co/%41bC", "https://t.co/AbC", True),
+    ("https://example.com/a%2fb", "https://example.com/a%2Fb", True),
+    ("https://Bücher.de/", "https://xn--bcher-kva.de/", True),
+    # t.co codes are case-sensitive: these are two links.
+    ("https://t.co/abc", "https://t.co/ABC", False),
+    ("https://example.com/a%2Fb", "https://example.com/a/b", False),
+    ("https://example.com/?", "https://example.com/", False),
+    ("http://example.com/", "https://example.com/", False),
+    ("https://example.com:80/", "https://example.com/", False),
+    # Different hosts for the fetcher (httpx, IDNA 2008), and for today's browsers.
+    ("https://faß.de/", "https://fass.de/", False),
+    ("https://ς.com/", "https://σ.com/", False),
+    ("https://ＥＸＡＭＰＬＥ.com/", "https://example.com/", False),
+    ("https://a\u200db.com/", "https://ab.com/", False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), KEY_PAIRS)
+def test_one_url_one_key_and_two_urls_two_keys(a: str, b: str, same: bool) -> None:
+    assert (normalize_url(a) == normalize_url(b)) is same
+
+
+def test_keys_name_the_host_httpx_connects_to() -> None:
+    import httpx
+
+    for url in ("https://faß.de/", "https://ς.com/", "https://Bücher.de/", "http://例え.テスト/"):
+        assert normalize_url(url) == f"{url.split(':')[0]}://{httpx.URL(url).raw_host.decode()}/"
 
 
 # The pieces that trip URL code: partial and decodable triplets, delimiters and their full-width
@@ -376,6 +422,73 @@ def test_export_jsonl(store: SQLiteStore) -> None:
     assert store.export(io.StringIO(), now=NOW + 10, include_expired=True) == 3  # ...unless asked
 
 
+# Keys and values that trip JSON Lines: line breaks of every kind (U+2028 and U+2029 are line
+# breaks to str.splitlines and to JavaScript before ES2019), quotes, backslashes, NUL, bidi
+# overrides, non-BMP characters, an empty key.
+ODD = ["a\nb", "a\rb", "a\u2028b\u2029c", '"quoted"\\', "nul\x00", "\u202eevil", "😀中", "", "\x85next"]
+
+
+def test_export_odd_keys_and_values_one_line_each(store: SQLiteStore) -> None:
+    for index, text in enumerate(ODD):
+        store.put("ns", text, {"text": text, "index": index}, None)
+    out = io.StringIO()
+    assert store.export(out) == len(ODD)
+    # Whatever splits lines (a file's iteration, str.splitlines, a JSON Lines reader), one
+    # entry is one line and each line is JSON that gives back the key and value exactly.
+    assert len(out.getvalue().splitlines()) == len(ODD)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert sorted(record["key"] for record in records) == sorted(ODD)
+    for record in records:
+        assert record["value"] == {"text": record["key"], "index": ODD.index(record["key"])}
+
+
+def test_export_skips_rows_that_are_not_json_objects(tmp_path: Path) -> None:
+    # Only what `get` would return is exported: a damaged row, or JSON that is not an object
+    # (a miss to `get`), or NaN, which other JSON readers reject, is left out.
+    path = tmp_path / "cache.sqlite3"
+    with SQLiteStore(path) as store:
+        for key in ("damaged", "list", "nan", "ok", "string"):
+            store.put("ns", key, {"a": 1}, None)
+    raw = sqlite3.connect(path)
+    for key, text in (("damaged", "{not json"), ("list", "[1, 2]"), ("nan", '{"a": NaN}'), ("string", '"x"')):
+        raw.execute("UPDATE entries SET value = ? WHERE key = ?", (text, key))
+    raw.commit()
+    raw.close()
+    with SQLiteStore(path) as store:
+        out = io.StringIO()
+        assert store.export(out) == 1
+    assert [json.loads(line)["key"] for line in out.getvalue().splitlines()] == ["ok"]
+
+
+def test_export_without_sqlites_json_functions(tmp_path: Path) -> None:
+    # SQLite before 3.38 may be built without them: the values are then checked in Python.
+    class NoJson:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if "json_valid" in sql:
+                raise sqlite3.OperationalError("no such function: json_valid")
+            return self.conn.execute(sql, *args)
+
+    path = tmp_path / "cache.sqlite3"
+    with SQLiteStore(path) as store:
+        store.put("ns", "ok", {"a": "\u2028"}, None)
+        store.put("ns", "nan", {"a": 1}, None)
+    raw = sqlite3.connect(path)
+    raw.execute("""UPDATE entries SET value = '{"a": NaN}' WHERE key = 'nan'""")
+    raw.commit()
+    raw.close()
+    with SQLiteStore(path) as store:
+        real = store._conn
+        assert real is not None
+        store._conn = NoJson(real)  # type: ignore[assignment]
+        out = io.StringIO()
+        assert store.export(out) == 1
+        store._conn = real
+    assert out.getvalue().count("\n") == 1 and "\\u2028" in out.getvalue()
+
+
 def test_stats(store: SQLiteStore) -> None:
     store.put_many("expand", [(str(i), {}, None) for i in range(3)])
     store.put_many("tweets", [(str(i), {}, 5.0) for i in range(2)])
@@ -487,6 +600,40 @@ def test_two_processes_write_to_one_file(tmp_path: Path) -> None:
         found = store.get_many("ns", [f"{n}-{i}" for n in "ab" for i in range(PUTS_PER_PROCESS)])
         assert len(found) == 2 * PUTS_PER_PROCESS  # no lost writes
         assert found["b-1999"].value == {"by": "b", "i": 1999}
+
+
+_KILLED_MID_WRITE = """
+import sys, time
+from cache.sqlite import SQLiteStore, _UPSERT
+store = SQLiteStore(sys.argv[1])
+rows = [("ns", f"new-{i}", '{"x": "' + "y" * 200 + '"}', 0.0, None) for i in range(50_000)]
+with store._transaction() as conn:
+    conn.executemany(_UPSERT, rows)  # more than the page cache holds: frames reach the -wal
+    print("written", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_process_killed_mid_write_leaves_a_usable_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with open_store(str(path)) as store:
+        store.put_many("ns", ((f"old-{i}", {"i": i}, None) for i in range(1000)))
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MID_WRITE, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "written\n"
+        assert os.path.getsize(f"{path}-wal") > 1_000_000  # killed with its frames on disk
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    with open_store(str(path)) as store:  # the uncommitted batch is gone, the rest is intact
+        assert store.stats().total == 1000 and store.get("ns", "new-0") is None
+        assert store.put("ns", "after", {}, None) and store.get("ns", "after") is not None
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    raw.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
@@ -615,6 +762,38 @@ def test_the_migration_hook_upgrades_an_old_file(tmp_path: Path, monkeypatch: py
     raw.close()
 
 
+def test_the_write_ahead_log_does_not_keep_its_largest_size(tmp_path: Path) -> None:
+    # SQLite reuses its -wal file from the start after a checkpoint but never shrinks it while
+    # a connection is open: one large batch (a 100,000-link run) left a -wal as large as the
+    # cache itself for as long as any process kept the file open. journal_size_limit makes
+    # SQLite truncate it back once it is reused.
+    path = tmp_path / "cache.sqlite3"
+    value = {"final": "https://example.com/" + "x" * 200}
+    with SQLiteStore(path) as reader, SQLiteStore(path) as writer:
+        reader.stats()  # another process's connection: the -wal is not deleted on close
+        writer.put_many("expand", ((f"https://t.co/{i}", value, None) for i in range(60_000)))
+        assert os.path.getsize(f"{path}-wal") > 2 * cache_sqlite.WAL_SIZE_LIMIT
+        for i in range(200):
+            writer.put("expand", f"https://t.co/small{i}", value, None)
+        assert os.path.getsize(f"{path}-wal") <= cache_sqlite.WAL_SIZE_LIMIT
+
+
+def test_a_read_only_store_reads_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with open_store(str(path)) as store:
+        store.put("ns", "k", {"a": 1}, None)
+    with open_store(str(path), read_only=True) as store:
+        assert store.get("ns", "k") is not None and store.stats().total == 1
+        with pytest.raises(CacheError) as caught:
+            store.put("ns", "k2", {"a": 2}, None)
+        assert caught.value.code == "read-only"
+    assert delete_store(str(path))
+    (tmp_path / "empty.sqlite3").write_bytes(b"")
+    with pytest.raises(CacheError) as caught:  # not set up yet: only a writer can
+        open_store(str(tmp_path / "empty.sqlite3"), read_only=True)
+    assert caught.value.code == "read-only"
+
+
 def test_an_unwritable_directory_is_a_cache_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -646,6 +825,23 @@ def test_open_store_default_creates_the_directory(no_env: Path) -> None:
         assert store.path == str(no_env / "xdg" / "resolver" / "cache.sqlite3")
         store.put("ns", "k", {}, None)
     assert (no_env / "xdg" / "resolver" / "cache.sqlite3").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("default", [True, False], ids=["default", "--cache"])
+def test_directories_it_creates_are_private(no_env: Path, default: bool) -> None:
+    # XDG Base Directory spec: a missing directory is created with mode 0700. The cache holds
+    # which links and tweets someone followed: other users of the machine have no business
+    # there. Every directory created is so, the parents too; existing ones are left alone.
+    path = no_env / "xdg" / "resolver" / "cache.sqlite3" if default else no_env / "a" / "b" / "c.sqlite3"
+    previous = os.umask(0o022)
+    try:
+        with open_store(None if default else str(path)) as store:
+            store.put("ns", "k", {}, None)
+    finally:
+        os.umask(previous)
+    for directory in (path.parent, path.parent.parent):
+        assert directory.stat().st_mode & 0o777 == 0o700, directory
 
 
 def test_environment_overrides_the_default_but_not_the_argument(

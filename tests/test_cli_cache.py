@@ -409,3 +409,116 @@ def test_clear_never_deletes_a_file_that_is_not_a_cache(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert notes.read_text(encoding="utf-8").startswith("my precious notes")
     assert "does not look like a cache file" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- A cache that cannot be written -------------------------------------------------------------
+
+
+def unprivileged() -> list[str]:
+    """A prefix that makes permission bits bind: nothing as an ordinary user; as root, setpriv
+    dropping the capabilities that override them (root reads and writes any file otherwise)."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permission bits cannot be made to bind")
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+def run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*unprivileged(), sys.executable, "-m", "resolver", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> dict[str, Path]:
+    """A cache file that is read-only in a writable folder, and one in a read-only folder."""
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    file = tmp_path / "ro-file.sqlite3"
+    fill(file)
+    folder = tmp_path / "ro-folder"
+    folder.mkdir()
+    fill(folder / "cache.sqlite3")
+    file.chmod(0o444)
+    folder.chmod(0o555)
+    yield {"file": file, "folder": folder / "cache.sqlite3"}
+    folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("which", ["file", "folder"])
+def test_stats_and_export_read_a_read_only_cache(read_only: dict[str, Path], which: str) -> None:
+    # Looking needs no write access: a cache on a read-only mount, or someone else's, can still
+    # be counted and exported (opened read-only; in a read-only folder, where SQLite cannot
+    # make the shared-memory file it reads a WAL file with, as an immutable snapshot).
+    path = read_only[which]
+    before = path.read_bytes()
+    stats = run_unprivileged("cache", "stats", "--format", "json", "--cache", str(path))
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["entries"] == {"expand": 3, "tweets": 1}
+    export = run_unprivileged("cache", "export", "--cache", str(path))
+    assert export.returncode == 0, export.stderr
+    assert len(export.stdout.splitlines()) == 4
+    # Left as it was (in a writable folder SQLite may leave its -wal and -shm companions: a
+    # reader cannot tidy them, and a writer that opens the file later uses them as usual).
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("which", ["file", "folder"])
+@pytest.mark.parametrize(
+    "command", [["cache", "prune"], ["cache", "clear"], ["expand", "http://127.0.0.1/x"]]
+)
+def test_writing_to_a_read_only_cache_is_one_line_up_front(
+    read_only: dict[str, Path], which: str, command: list[str]
+) -> None:
+    # Said before any work, not after a long run whose results could not be kept: `expand`
+    # prints no result at all (127.0.0.1 is refused offline, a verdict that would be cached).
+    path = read_only[which]
+    result = run_unprivileged(*command, "--cache", str(path))
+    assert result.returncode == 1
+    assert "read-only" in one_error_line(result.stderr)
+    assert result.stdout == ""
+    assert len(rows(path)) == 6
+
+
+# --- Several processes on one file --------------------------------------------------------------
+
+
+def test_four_expand_runs_at_once_share_one_new_cache(tmp_path: Path) -> None:
+    # Four runs start together on a file that does not exist yet (all four set it up at
+    # once), each writes 600 results, half of them shared with the others: no "database is
+    # locked", no lost write, and a second run asks nothing. 127.0.0.x is refused offline
+    # (blocked-private-address, a definitive verdict, so it is cached) without any network.
+    path = tmp_path / "new" / "cache.sqlite3"
+    inputs = []
+    for run_index in range(4):
+        urls = tmp_path / f"urls{run_index}.txt"
+        urls.write_text(
+            "".join(f"http://127.0.0.{i % 50 + 1}/p{i}/{run_index if i % 2 else 's'}\n" for i in range(600))
+        )
+        inputs.append(urls)
+    command = [sys.executable, "-m", "resolver", "expand", "--cache", str(path), "-f", "jsonl", "-"]
+
+    def start(urls: Path) -> subprocess.Popen[str]:
+        with urls.open() as stdin:
+            return subprocess.Popen(
+                command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+            )
+
+    for rerun in (False, True):
+        runs = [start(urls) for urls in inputs]
+        outputs = [run.communicate(timeout=120) for run in runs]
+        for run, (stdout, stderr) in zip(runs, outputs, strict=True):
+            assert run.returncode == 0 and "error" not in stderr, stderr
+            results = [json.loads(line) for line in stdout.splitlines()]
+            assert len(results) == 600
+            if rerun:
+                assert all(result["from_cache"] for result in results)
+    assert invoke("stats", "--format", "json", "--cache", str(path)).stdout.count('"liveness": 1500') == 1
