@@ -108,7 +108,9 @@ def audit_command(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="table, json, jsonl, csv, markdown or junit. Default: table on a terminal."
+            "--format",
+            "-f",
+            help="table, json, jsonl, csv, markdown or junit. Default: table on a terminal, json otherwise.",
         ),
     ] = None,
     output: OutputOption = None,

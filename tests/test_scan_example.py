@@ -239,3 +239,55 @@ def test_example_article_as_oembed_blockquotes() -> None:
     assert by_url["https://t.co/eKInDZJCbH"].tweet == 0
     # Every link of the page sits in one of the two tweets: the prose cites nothing.
     assert {link.tweet for link in result.links} == {0, 1}
+
+
+def test_readme_json_example_is_what_scan_prints() -> None:
+    # The README's "JSON of one article" is the example's own output (one tweet and one link
+    # shown, a tweet's text elided with "..."): a README that drifts from the code fails here.
+    import json
+    import re
+
+    readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The JSON of one article", 1)[1]
+    shown = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    actual = resolver.scan(EXAMPLE).to_json()
+    actual["article"] = f"examples/{EXAMPLE.name}"
+    assert set(shown) == set(actual)
+    for key in ("article", "format", "encoding", "size", "warnings"):
+        assert shown[key] == actual[key], key
+    for name in ("tweets", "links"):
+        for i, item in enumerate(shown[name]):
+            real = actual[name][i]
+            assert set(item) == set(real), (name, i)
+            for field, value in item.items():
+                if isinstance(value, str) and "..." in value:
+                    pattern = ".*".join(re.escape(part) for part in value.split("..."))
+                    assert re.fullmatch(pattern, real[field], re.S), (name, i, field)
+                else:
+                    assert value == real[field], (name, i, field)
+
+
+def test_readme_library_snippets_name_the_real_api() -> None:
+    # Every Python block of the README compiles (top-level await allowed: the blocks show calls
+    # made inside an event loop), and every `resolver.NAME` and `cache.NAME` it uses exists.
+    import ast
+    import importlib
+    import re
+
+    readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks
+    for block in blocks:
+        compile(block, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    assert hasattr(module, alias.name), f"{node.module}.{alias.name}"
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("resolver", "cache")
+            ):
+                module = importlib.import_module(node.value.id)
+                assert hasattr(module, node.attr), f"{node.value.id}.{node.attr}"
