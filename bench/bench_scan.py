@@ -120,7 +120,10 @@ def bare_links(path: str) -> int:
     """The least a link extractor does on a page: the baseline's parse, then each anchor's
     href, tag, line and text, and a regex over the body's text nodes. No classification, no
     records, no embeds, no signatures: a floor under any scan built on lxml in Python."""
-    doc = lxml.html.document_fromstring(Path(path).read_bytes())
+    return _walk(lxml.html.document_fromstring(Path(path).read_bytes()))
+
+
+def _walk(doc: lxml.html.HtmlElement) -> int:
     found = 0
     for el in doc.iter("a", "area"):
         href = el.get("href")
@@ -144,16 +147,7 @@ def bare_links_and_embed_attributes(path: str) -> int:
     """`bare_links`, plus the one pass over the attributes embeds are known by (no finder run
     on what it returns): the two passes any scan for the issue's embed forms makes at least."""
     doc = lxml.html.document_fromstring(Path(path).read_bytes())
-    found = 0
-    for el in doc.iter("a", "area"):
-        href = el.get("href")
-        if href:
-            found += 1
-            _ = (href, el.tag, el.sourceline, el.text)
-    for text in doc.xpath("//body//text()"):
-        if "/" in text:
-            found += len(_BARE_URL.findall(text))
-    return found + len(_EMBED_ATTRIBUTES(doc))
+    return _walk(doc) + len(_EMBED_ATTRIBUTES(doc))
 
 
 def bare_serial(paths: list[str], walk: Callable[[str], int] = bare_links) -> int:

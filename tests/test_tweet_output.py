@@ -11,13 +11,11 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.test_tweets import jsonl, run
 from tests.web.twitter import (
     EXAMPLE_FOOTAGE_ID,
     EXAMPLE_PHOTO_KEY,
@@ -38,21 +36,6 @@ EVIL_ID = 656722946431669999
 EVIL = FakeTweet(
     EVIL_ID, "evil", '=HYPERLINK("http://evil/")\x1b[2J', "=cmd|' /C calc'!A0 \x1b]0;pwned\x07 \u202eabc.exe"
 )
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "resolver", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-    )
-
-
-def jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def utc(value: str) -> dt.datetime:
