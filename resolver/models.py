@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from resolver.expander.verdicts import Verdict, Via
@@ -634,10 +635,16 @@ class TweetLookup:
         return self.tweet.state if self.tweet is not None else TweetState.UNIDENTIFIED
 
     def to_json(self) -> dict[str, Any]:
+        # Every record key on every line, whatever the fate: a reference that names no tweet
+        # has the same keys as a found one, null or empty (scripts read them without a guard).
         record: dict[str, Any] = (
             self.tweet.to_json()
             if self.tweet is not None
-            else {"id": None, "url": None, "state": TweetState.UNIDENTIFIED.value, "reason": self.reason}
+            else {
+                **_empty_tweet_record(),
+                "state": TweetState.UNIDENTIFIED.value,
+                "reason": self.reason,
+            }
         )
         return {
             "ref": self.ref,
@@ -650,6 +657,18 @@ class TweetLookup:
             "from_cache": self.from_cache,
             "lookup_reason": self.reason,
         }
+
+
+@lru_cache(maxsize=1)
+def _empty_tweet_record_cached() -> tuple[tuple[str, Any], ...]:
+    data = Tweet("0", TweetState.UNIDENTIFIED).to_json()
+    data.update({"id": None, "url": None, "fetched_at": None})
+    return tuple(data.items())
+
+
+def _empty_tweet_record() -> dict[str, Any]:
+    """A tweet record's keys, each null or empty (fresh lists: callers may change them)."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in _empty_tweet_record_cached()}
 
 
 @dataclass(frozen=True, slots=True)

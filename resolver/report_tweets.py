@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from typing import IO, Any
 
-from resolver.models import ArticleTweets, EmbeddedTweet, Tweet, TweetLookup, TweetState
+from resolver.models import ArticleTweets, EmbeddedTweet, Tweet, TweetLookup
 from resolver.report import OutputFormat, StreamWriter, _clip, dumps
 from resolver.safetext import spreadsheet_text, visible_escapes
 
@@ -70,23 +70,10 @@ ARTICLE_CSV_COLUMNS = (
     "embed_links",
 )
 
-#: The record of a reference no ID was found for: every key of a fetched record, null (or
-#: empty, for lists) when unknown, so readers of json and jsonl find the same keys on every
-#: line whatever the tweet's fate.
-_EMPTY_RECORD: dict[str, Any] = {
-    **Tweet("0", TweetState.UNIDENTIFIED).to_json(),
-    "id": None,
-    "url": None,
-    "fetched_at": None,
-}
-
 
 def lookup_json(lookup: TweetLookup) -> dict[str, Any]:
-    """`lookup.to_json()` with every record key present, also when no tweet was identified."""
-    data = lookup.to_json()
-    if lookup.tweet is not None:
-        return data
-    return {"ref": data["ref"], **_EMPTY_RECORD, **data}
+    """`lookup.to_json()`: every record key present, also when no tweet was identified."""
+    return lookup.to_json()
 
 
 def _csv_safe(cells: list[Any]) -> list[Any]:

@@ -274,3 +274,15 @@ def test_a_second_run_makes_no_request(twitter_web: TwitterWeb, tmp_path: Path) 
     assert [(r["id"], r["state"]) for r in before] == [(r["id"], r["state"]) for r in after]
     assert [r["from_cache"] for r in after] == [True, False, True]  # t.co: its expansion was cached
     assert first.returncode == second.returncode == 1  # the t.co link leads to no tweet
+
+
+def test_the_librarys_records_have_every_key_whatever_the_fate() -> None:
+    """`TweetLookup.to_json()` itself, not only the CLI's writer: a script using the library
+    finds the same keys on a reference that names no tweet as on a found one."""
+    from resolver.models import Tweet, TweetLookup, TweetState
+
+    found = TweetLookup("20", Tweet("20", TweetState.AVAILABLE)).to_json()
+    unidentified = TweetLookup("abc", None, reason="not a tweet reference").to_json()
+    assert list(unidentified) == list(found)
+    assert unidentified["state"] == "unidentified" and unidentified["reason"] == "not a tweet reference"
+    assert unidentified["id"] is None and unidentified["media"] == []
