@@ -147,8 +147,13 @@ def _read_refs(refs: list[str]) -> list[str]:
     out: list[str] = []
     for ref in refs:
         if ref == "-":
+            # Bytes that are not UTF-8 name no tweet: read as U+FFFD (the reference is reported
+            # unidentified), so that the output stays valid UTF-8 whatever the locale.
+            text = sys.stdin.buffer.read().decode("utf-8", errors="replace").lstrip("\ufeff")
             out.extend(
-                line.strip() for line in sys.stdin if line.strip() and not line.lstrip().startswith("#")
+                line.strip()
+                for line in text.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")
             )
         elif ref.strip():
             out.append(ref.strip())

@@ -11,6 +11,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -286,3 +289,17 @@ def test_the_librarys_records_have_every_key_whatever_the_fate() -> None:
     assert list(unidentified) == list(found)
     assert unidentified["state"] == "unidentified" and unidentified["reason"] == "not a tweet reference"
     assert unidentified["id"] is None and unidentified["media"] == []
+
+
+def test_references_read_from_stdin_that_are_not_utf8_keep_the_output_utf8() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver", "tweet", "--no-cache", "-", "-f", "jsonl"],
+        input=b"\xef\xbb\xbfab\xffc\r\n# a comment\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+    )
+    assert done.returncode in (0, 1), done.stderr
+    lines = done.stdout.decode("utf-8").splitlines()  # valid UTF-8, or this raises
+    [record] = [json.loads(line) for line in lines]
+    assert record["ref"] == "ab\ufffdc" and record["state"] == "unidentified"
