@@ -53,9 +53,18 @@ from typing import Any, Generic, TypeVar
 from cache import NullStore, Store
 from resolver import __version__, fsutil
 from resolver.archive import names
+from resolver.archive.jobs import (
+    READABLE_LIMIT,
+    SheetBody,
+    clean_stylesheets_job,
+    page_job,
+    read_decoded,
+    readable_job,
+    stylesheet_urls_job,
+)
 from resolver.archive.recorder import Recorder
 from resolver.archive.warc import Exchange, RecordRef, Revisit
-from resolver.bodies import decode_text, decoder_for_encoding
+from resolver.bodies import decoder_for_encoding
 from resolver.errors import ResolverError
 from resolver.expander.engine import Expander, ExpandOptions
 from resolver.expander.limits import Limits
@@ -86,8 +95,6 @@ _DIGEST_TRAILER = re.compile(rb',\n "' + MANIFEST_DIGEST.encode() + rb'": "([0-9
 MANIFEST_INTERVAL = 1.0
 #: Articles archived at once (their links share the run's limits).
 ARTICLE_WINDOW = 4
-#: The most of a page's body decoded to make its readable copy.
-READABLE_LIMIT = 16 * 1024 * 1024
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Raw bodies of resources kept in the spool once every page that used them is committed, so
 #: that a later page (of any article of the process) naming the same stylesheet finds it
@@ -233,8 +240,13 @@ class Archiver:
             import multiprocessing
 
             # forkserver: the workers start from a clean process, not a fork of this one and
-            # its threads; each imports lxml and the readable-copy code once.
+            # its threads. Started on the first page: a run with no HTML page starts none.
             context = multiprocessing.get_context("forkserver") if os.name == "posix" else None
+            if context is not None:
+                # The workers fork from a forkserver that has imported what the jobs need
+                # (lxml, the readable-copy code; `jobs` and nothing else of the tool), once,
+                # and share those pages with it instead of each importing them again.
+                context.set_forkserver_preload(["resolver.archive.jobs", "resolver.archive.readable"])
             self._pool = ProcessPoolExecutor(
                 max_workers=os.cpu_count() or 1,
                 mp_context=context,
@@ -605,7 +617,6 @@ class _Capture:
 
     url: str
     expansion: Expansion
-    page: str | None = None  #: the decoded HTML of the page the chain ended on
     resources: list[tuple[str, str]] = field(default_factory=list)  #: (kind, url) saved with it
     readable: tuple[str, str, str | None] | None = None  #: the copy's html, text and title
     local: dict[str, str] = field(default_factory=dict)  #: resource URL -> its path beside the copy
@@ -889,23 +900,15 @@ class _Run:
         if final is None or expansion.tweet is not None or not _is_html(final) or not final.body_path:
             return
         page_url = expansion.final_url or url
-        capture.page, wanted, capture.readable = await a.cpu(
-            _page_job,
-            str(final.body_path),
-            _header(final, "content-encoding"),
-            _header(final, "content-type"),
-            page_url,
-            self.options.max_resources if self.options.resources else 0,
-            final.started_at,
-        )
+        # The workers read the page from its spool file (held until the commit), each time
+        # they need it: its text never sits in this process, nor travels through it.
+        body = (str(final.body_path), _header(final, "content-encoding"), _header(final, "content-type"))
+        max_resources = self.options.max_resources if self.options.resources else 0
+        wanted, capture.readable = await a.cpu(page_job, body, page_url, max_resources, final.started_at)
         capture.resources = wanted
         if wanted:
             await self._resources(capture, wanted, names.url_filename(page_url))
-        if capture.page is not None and capture.readable is None:
-            capture.readable = await a.cpu(
-                _readable_job, capture.page, page_url, final.started_at, capture.local
-            )
-            capture.page = None  # pages in flight must not add up in memory
+            capture.readable = await a.cpu(readable_job, body, page_url, final.started_at, capture.local)
 
     async def _resources(self, capture: _Capture, wanted: list[tuple[str, str]], stem: str) -> None:
         """Fetch a page's resources into `capture.local`, its stylesheets' ones included.
@@ -961,7 +964,7 @@ class _Run:
                 capture.local[resource_url] = f"{stem}_files/{names.url_filename(resource_url, ext=ext)}"
                 kinds[resource_url] = kind
 
-    def _sheet_bodies(self, capture: _Capture, urls: list[str]) -> list[_SheetBody]:
+    def _sheet_bodies(self, capture: _Capture, urls: list[str]) -> list[SheetBody]:
         """(body file, Content-Encoding, Content-Type, URL) of saved stylesheets, for the workers."""
         out = []
         for url in urls:
@@ -979,7 +982,7 @@ class _Run:
         bodies = self._sheet_bodies(capture, sheets)
         if not bodies:
             return {}
-        found = await self.a.cpu(_stylesheet_urls_job, bodies, self._sheet_limit())
+        found = await self.a.cpu(stylesheet_urls_job, bodies, self._sheet_limit())
         return dict(zip([url for *_, url in bodies], found, strict=True))
 
     async def _clean_stylesheets(self, capture: _Capture, kinds: dict[str, str]) -> None:
@@ -990,7 +993,7 @@ class _Run:
         if not bodies:
             return
         jobs = [(*body, _relative_to(capture.local, capture.local[body[3]])) for body in bodies]
-        cleaned = await self.a.cpu(_clean_stylesheets_job, jobs, self._sheet_limit())
+        cleaned = await self.a.cpu(clean_stylesheets_job, jobs, self._sheet_limit())
         for (*_, url), css in zip(bodies, cleaned, strict=True):
             if css is not None:
                 capture.styles[url] = css
@@ -1617,81 +1620,6 @@ class ArchiveError(ResolverError):
     """An archive folder that cannot be used (a foreign or unreadable manifest)."""
 
 
-# --- Work for the worker processes -----------------------------------------------------------------
-
-
-def _page_job(
-    body_path: str,
-    encoding: str | None,
-    content_type: str | None,
-    url: str,
-    max_resources: int,
-    captured_at: dt.datetime,
-) -> tuple[str | None, list[tuple[str, str]], tuple[str, str, str | None] | None]:
-    """A page's HTML as text (decoded, bounded) and the resources worth saving with it; when
-    it has none, its readable copy at once (the page then never travels between processes)."""
-    page = _decode_file(Path(body_path), encoding, content_type, READABLE_LIMIT)
-    if page is None:
-        return None, [], None
-    wanted: list[tuple[str, str]] = []
-    if max_resources:
-        from resolver.archive.readable import resource_urls
-
-        wanted = resource_urls(page, url)[:max_resources]
-    if wanted:
-        return page, wanted, None
-    return None, [], _readable_job(page, url, captured_at, {})
-
-
-def _readable_job(
-    page: str, url: str, captured_at: dt.datetime, local: dict[str, str]
-) -> tuple[str, str, str | None]:
-    from resolver.archive.readable import make_readable
-
-    copy = make_readable(page, url=url, captured_at=captured_at, resources=local)
-    return copy.html, copy.text, copy.title
-
-
-#: A saved stylesheet's body as the workers get it: (body file or None when empty,
-#: Content-Encoding, Content-Type, URL).
-_SheetBody = tuple[str | None, str | None, str | None, str]
-
-
-def _stylesheet_text(body: _SheetBody, limit: int) -> str | None:
-    from resolver.archive.readable import decode_stylesheet
-
-    path, encoding, content_type, _url = body
-    if path is None:
-        return ""
-    raw = _read_decoded(Path(path), encoding, limit)
-    return None if raw is None else decode_stylesheet(raw, content_type)
-
-
-def _stylesheet_urls_job(bodies: list[_SheetBody], limit: int) -> list[list[tuple[str, str]]]:
-    """What each stylesheet names (`stylesheet_urls`); nothing for one that cannot be read."""
-    from resolver.archive.readable import stylesheet_urls
-
-    out = []
-    for body in bodies:
-        css = _stylesheet_text(body, limit)
-        out.append(stylesheet_urls(css, body[3]) if css else [])
-    return out
-
-
-def _clean_stylesheets_job(
-    jobs: list[tuple[str | None, str | None, str | None, str, dict[str, str]]], limit: int
-) -> list[str | None]:
-    """Each stylesheet rewritten (`clean_stylesheet`) with the paths of the saved files
-    relative to it; None for one that cannot be read."""
-    from resolver.archive.readable import clean_stylesheet
-
-    out: list[str | None] = []
-    for path, encoding, content_type, url, local in jobs:
-        css = _stylesheet_text((path, encoding, content_type, url), limit)
-        out.append(None if css is None else clean_stylesheet(css, url, local))
-    return out
-
-
 # --- Helpers -----------------------------------------------------------------------------------
 
 
@@ -1804,28 +1732,8 @@ def _sniffed(exchange: Exchange) -> str | None:
     first bytes, content-decoded."""
     if exchange.body_path is None:
         return None
-    head = _read_decoded(exchange.body_path, _header(exchange, "content-encoding"), _SNIFF_BYTES)
+    head = read_decoded(exchange.body_path, _header(exchange, "content-encoding"), _SNIFF_BYTES)
     return names.sniff_media_type(head) if head else None
-
-
-def _decode_file(path: Path, encoding: str | None, content_type: str | None, limit: int) -> str | None:
-    """The body of an HTML answer as text (decoded from gzip/deflate, bounded)."""
-    raw = _read_decoded(path, encoding, limit)
-    return None if raw is None else decode_text(raw, content_type)
-
-
-def _read_decoded(path: Path, encoding: str | None, limit: int) -> bytes | None:
-    """A spooled body, content-decoded (gzip/deflate, a bounded window at a time), at most
-    `limit` bytes; None if it cannot be read."""
-    raw = bytearray()
-    decoder = decoder_for_encoding(encoding) or None
-    try:
-        with path.open("rb") as handle:
-            while len(raw) < limit and (chunk := handle.read(256 * 1024)):
-                raw += decoder.decompress(chunk, limit - len(raw)) if decoder else chunk[: limit - len(raw)]
-    except (OSError, zlib.error):
-        return None
-    return bytes(raw)
 
 
 def _is_sheet(kind: str, local_path: str) -> bool:

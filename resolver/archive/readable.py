@@ -694,15 +694,28 @@ def make_readable(
         root = None
     if root is None:
         return _fallback(html, url, captured_at, title)
+    # The main text is cut from a tree of the page as parsed. A small page's tree is copied
+    # (a fifth of the cost of parsing it again); a large one is parsed again once the copy's
+    # tree is serialised and freed, so that a worker holds one tree at a time (libxml2's tree
+    # of a 4 MB page is 15 MB or more: two of them were most of a worker's peak).
+    one_tree = len(html) > _ONE_TREE_ABOVE
     try:
         page_title = title if title is not None else _page_title(root)
-        text = _main_text_of(copy.deepcopy(root))
+        text = None if one_tree else _main_text_of(copy.deepcopy(root))
         _sanitize(root, _document_base(root, url), resources)
         _frame(root, url, captured_at, page_title)
         markup = etree.tostring(root, encoding="unicode", method="html")
+        if text is None:
+            del root
+            again = _parse(html)  # it parsed above: the same bytes parse the same way
+            text = _main_text_of(again) if again is not None else ""
     except Exception:  # never raise: see the docstring
         return _fallback(html, url, captured_at, title)
     return ReadableCopy(html="<!DOCTYPE html>\n" + markup, text=text, title=page_title)
+
+
+#: Pages (in characters) above which `make_readable` parses twice instead of copying the tree.
+_ONE_TREE_ABOVE = 1024 * 1024
 
 
 def _sanitize(root: etree._Element, base: str | None, resources: Mapping[str, str]) -> None:
