@@ -36,6 +36,7 @@ import math
 import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 import urllib.parse
@@ -147,6 +148,8 @@ class SQLiteStore:
         self._lock = threading.RLock()
         self._pid = os.getpid()
         self._conn: sqlite3.Connection | None = None
+        if not self._memory:
+            self._check_regular()
         if not self._memory and not self._read_only:
             self._check_writable()
             try:
@@ -158,6 +161,21 @@ class SQLiteStore:
         self._conn = self._open()
 
     # --- Opening -------------------------------------------------------------------------------
+
+    def _check_regular(self) -> None:
+        """Refuse a device, named pipe or socket before SQLite opens it: `--cache /dev/null`
+        is an I/O error at best, and SQLite would first drop a `null-journal` beside it, in
+        /dev; a FIFO would block the open."""
+        try:
+            mode = os.stat(self._path).st_mode
+        except OSError:
+            return  # missing (created later) or unreadable: the open says what is wrong
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise CacheError(
+                self._path,
+                "not a regular file (a device, named pipe or socket); give a file path",
+                code="cannot-open",
+            )
 
     def _check_writable(self) -> None:
         """Refuse a read-only file or folder when opening, not at the first write.

@@ -10,16 +10,22 @@ Exit codes: 0 success; 1 some input or link failed (the rest was still processed
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
+import math
 import os
 import re
+import stat
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from resolver import __version__
 from resolver.errors import ResolverError, UsageError
-from resolver.inputs import DEFAULT_MAX_SIZE
+from resolver.inputs import DEFAULT_MAX_SIZE, one_line
 from resolver.models import ScanFailure
 from resolver.report import OutputFormat, write_scans
 
@@ -56,13 +62,20 @@ MaxSizeOption = Annotated[
     str, typer.Option("--max-size", help="Refuse inputs larger than this (e.g. 50MB, 512K).")
 ]
 
+#: The most processes `--workers` may ask for: each is forked (scan) or spawned (expand) as
+#: asked, so `-j 100000` would try to start 100,000 processes before the first article.
+MAX_WORKERS = 256
+
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"resolver: error: {message}\n")
+    # One line whatever the message carries: a file name with a newline or an escape sequence
+    # (`resolver archive $'a\nb.html'`), a reason quoting what a server sent, is written
+    # with visible escapes, so that the line stays one line and inert on a terminal.
+    sys.stderr.write(f"resolver: error: {one_line(message)}\n")
     sys.stderr.flush()
 
 
@@ -71,7 +84,10 @@ def _parse_size(value: str) -> int:
     if not match:
         raise typer.BadParameter(f"{value!r} is not a size (examples: 50MB, 512K, 1000000)")
     number, unit = float(match.group(1)), match.group(2)
-    return int(number * 1024 ** " kmgt".index(unit or " "))
+    size = number * 1024 ** " kmgt".index(unit or " ")
+    if not math.isfinite(size):  # 400 digits are float("inf"), which int() refuses
+        raise typer.BadParameter(f"{value!r} is too large a size")
+    return int(size)
 
 
 def _default_format() -> OutputFormat:
@@ -110,7 +126,11 @@ def scan_command(
     workers: Annotated[
         int,
         typer.Option(
-            "--workers", "-j", min=0, help="Processes for a directory of articles (0: one per core)."
+            "--workers",
+            "-j",
+            min=0,
+            max=MAX_WORKERS,
+            help="Processes for a directory of articles (0: one per core).",
         ),
     ] = 0,
     timeout: Annotated[
@@ -123,11 +143,14 @@ def scan_command(
     date and the links inside them) and every link with its kind (shortened, tweet,
     twitter-media, twitter-profile, other) and where it sits.
     """
-    from resolver.inputs import is_url, one_line
+    from resolver.inputs import is_url
     from resolver.scanner import scan_many
 
     limit = _parse_size(max_size) if max_size else DEFAULT_MAX_SIZE
     chosen = fmt or _default_format()
+    if any(is_url(source) for source in inputs):
+        # A bad $SSL_CERT_FILE or $HTTPS_PROXY is one usage error, not one failure per URL.
+        network_config(None, None, None, timeout)
 
     def report(failure: ScanFailure) -> None:
         # One line whatever the file is called: a newline or an escape sequence in a name is
@@ -144,6 +167,7 @@ def scan_command(
             results, out, chosen, on_failure=report, console=console, single=single
         ),
         output,
+        inputs,
     )
     if failed:
         raise typer.Exit(EXIT_FAILURES)
@@ -241,6 +265,7 @@ def expand_command(
             "--workers",
             "-j",
             min=0,
+            max=MAX_WORKERS,
             help="Processes (0: from 2,000 links on, up to one per core once one process is CPU-bound)."
             " A host's links stay in one process.",
         ),
@@ -288,6 +313,7 @@ def expand_command(
     except CacheError as exc:
         _error(f"{exc} (or run with --no-cache)")
         raise typer.Exit(EXIT_FAILURES) from None
+    _OPEN_CACHES.append(store.path)
 
     def body(out, console):  # type: ignore[no-untyped-def]
         from resolver.report import ExpansionWriter, progress_on_stderr
@@ -310,7 +336,7 @@ def expand_command(
         return writer.counts
 
     try:
-        counts = _write(body, output)
+        counts = _write(body, output, [from_scan])
     except CacheError as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_FAILURES) from None
@@ -339,6 +365,10 @@ def network_config(
     proxy is one line and exit 2, not one failure per link."""
     from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
 
+    if user_agent is not None and any(c in user_agent for c in "\r\n\0"):
+        # A header value is one line (RFC 9110, section 5.5): every request would fail before
+        # it is sent, and each link would read as connect-failed.
+        raise UsageError(f"--user-agent {user_agent!r}: a header value is one line, without NUL")
     config = NetConfig(
         proxy=proxy,
         ca_bundle=ca_bundle,
@@ -355,26 +385,165 @@ def open_cache(cache_path: str | None, no_cache: bool, *, exit_code: int = EXIT_
     from cache import CacheError, NullStore, open_store
 
     try:
-        return NullStore() if no_cache else open_store(cache_path)
+        store = NullStore() if no_cache else open_store(cache_path)
     except CacheError as exc:
         _error(f"{exc} (or run with --no-cache)")
         raise typer.Exit(exit_code) from None
+    _OPEN_CACHES.append(store.path)
+    return store
 
 
-def _write(body, output: str | None):  # type: ignore[no-untyped-def]
-    """Run `body(out, console)` on stdout, or on `-o FILE` written whole or not at all."""
+#: The cache files this process opened: `-o` naming one would replace the database with a
+#: report (`resolver expand --cache c.db -o c.db`), so `_write` refuses them as it refuses inputs.
+_OPEN_CACHES: list[str | None] = []
+
+
+class OutputError(ResolverError):
+    """The results cannot be written (a full disk, a quota, an I/O error): one line, exit 1."""
+
+
+class _ReaderLeft(Exception):
+    """stdout's reader closed the pipe (`resolver scan dir | head`). Not a BrokenPipeError:
+    click catches that one (any EPIPE) and exits with code 1; `main` ends this one with 0."""
+
+
+class _Output:
+    """A text stream whose write errors are an `OutputError` naming where the output goes.
+
+    ENOSPC while writing a report is not a bug to report but a full disk to say. A reader
+    that left (EPIPE) is `_ReaderLeft`, which `main` ends quietly.
+    """
+
+    def __init__(self, handle: TextIO, where: str) -> None:
+        self._handle = handle
+        self._where = where
+
+    def _failed(self, exc: OSError) -> OutputError:
+        return OutputError(f"cannot write {self._where}: {exc.strerror or exc}")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._handle.write(text)
+        except BrokenPipeError:
+            raise _ReaderLeft from None
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._handle.flush()
+        except BrokenPipeError:
+            raise _ReaderLeft from None
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding... of the real stream
+        return getattr(self._handle, name)
+
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the command was started with it closed (`resolver scan a.html >&-`): a
+    command that writes there fails on its first write, with one line; one that writes
+    elsewhere (`-o FILE`) is not disturbed."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OutputError("cannot write to standard output: it is closed")
+
+
+def _write(body, output: str | None, inputs: Iterable[str | None] = ()):  # type: ignore[no-untyped-def]
+    """Run `body(out, console)` on stdout, or on `-o FILE` written whole or not at all.
+
+    `inputs`: the files the command reads; `-o` naming one of them is a usage error.
+    """
     from rich.console import Console
 
+    if output is not None:
+        refuse_output_over_input(output, [*inputs, *_OPEN_CACHES])
     if output is None:
-        console = Console(file=sys.stdout, soft_wrap=False)
-        return body(sys.stdout, console)
+        out = (
+            sys.stdout
+            if isinstance(sys.stdout, _Output | _ClosedStdout)
+            else _Output(sys.stdout, "to standard output")
+        )
+        result = body(out, Console(file=out, soft_wrap=False))
+        out.flush()
+        return result
+    if not _is_special(output):
+        _check_output(output)
+    in_body = False
+    try:
+        with open_output(output) as handle:
+            out = _Output(handle, f"-o {output}")
+            in_body = True
+            result = body(out, Console(file=out, width=160, soft_wrap=False))
+            out.flush()
+            in_body = False
+        return result
+    except OSError as exc:
+        first = _first_output_error(exc)
+        if first is not None:
+            # A write failed (ENOSPC), then closing the file failed again (more than once: the
+            # text layer, then the buffer) on what was still buffered: report the first.
+            raise first from None
+        if in_body or isinstance(exc, BrokenPipeError):
+            raise  # the body's own errors pass through
+        # Opening the file, the temp file's fsync or its rename: the target is left as it was.
+        raise OutputError(f"cannot write -o {output}: {exc.strerror or exc}") from None
+
+
+def open_output(output: str) -> contextlib.AbstractContextManager[TextIO]:
+    """`-o FILE` opened for writing: a temp file renamed over FILE once complete, or, for a
+    device, a named pipe or a socket (`-o /dev/null`, `-o /dev/stdout`), the thing itself,
+    never renamed over (a rename would put a regular file in the device's place, in /dev when
+    run as root)."""
     from resolver.fsutil import atomic_text_writer
 
-    _check_output(output)
+    if _is_special(output):
+        return open(output, "w", encoding="utf-8", newline="")
     # A run killed with SIGKILL leaves its temp file; the next run to the same FILE removes it.
-    with atomic_text_writer(output, clean_stale=True) as handle:
-        console = Console(file=handle, width=160, soft_wrap=False)
-        return body(handle, console)
+    return atomic_text_writer(output, clean_stale=True)
+
+
+def _first_output_error(exc: BaseException) -> OutputError | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OutputError):
+            return seen
+        seen = seen.__context__
+    return None
+
+
+def _is_special(output: str) -> bool:
+    """Whether `output` exists and is a device, a named pipe or a socket (not a file, not a folder)."""
+    try:
+        mode = os.stat(output).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def refuse_output_over_input(output: str, inputs: Iterable[str | None], option: str = "-o") -> None:
+    """A usage error when `output` is one of the files the command reads (`resolver scan -o
+    a.html a.html`): the results would replace the article they came from, and an article
+    is what the tool exists to keep."""
+    try:
+        if not stat.S_ISREG(os.stat(output).st_mode):
+            return  # new, or a device: /dev/stdout is no input's copy
+    except OSError:
+        return
+    for source in inputs:
+        if not source or source == "-" or "://" in source:
+            continue
+        try:
+            same = os.path.samefile(output, source)
+        except OSError:
+            continue
+        if same:
+            what = "the cache" if source in _OPEN_CACHES else "an input"
+            raise UsageError(f"{option} {output}: is also {what} ({source}); write the results elsewhere")
 
 
 def _check_output(output: str) -> None:
@@ -392,11 +561,36 @@ def _check_output(output: str) -> None:
 def main() -> None:
     """Console entry point: never a traceback, always an exit code.
 
-    click (inside typer) reports usage errors itself, with exit code 2; library errors
-    become one line on stderr.
+    Usage errors (click's, inside typer) and library errors become one line on stderr:
+    click's own report of a usage error is a box of five lines or more.
     """
+    _occupy_closed_std_fds()
+    if sys.stdin is None:  # started with stdin closed (`<&-`): `-` reads nothing
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (for the whole run)
+    if sys.stderr is None:  # `2>&-`: the messages go nowhere, the exit code still tells
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the whole run)
+    if sys.stdout is not None:
+        _any_text_on(sys.stdout)
+    # Every write to stdout, a command's own included (`cache stats`), fails as one line.
+    sys.stdout = _ClosedStdout() if sys.stdout is None else _Output(sys.stdout, "to standard output")
+    code: object = EXIT_OK
     try:
-        app()
+        # Not standalone: click then raises its usage errors instead of drawing them in a box,
+        # and returns a command's exit code instead of calling sys.exit.
+        returned = app(standalone_mode=False)
+        code = returned if isinstance(returned, int) else EXIT_OK
+    except typer.TyperException as exc:  # click's usage errors (bad option, missing argument)
+        usage_ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{usage_ctx.command_path} -h')" if usage_ctx is not None else ""
+        message = getattr(exc, "format_message", exc.__str__)()
+        if message:  # empty after a bare `resolver` or `resolver cache`, which show the help
+            _error(f"{message}{hint}")
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+    except typer.Abort:
+        _error("aborted")
+        sys.exit(EXIT_FAILURES)
+    except SystemExit as exc:
+        code = exc.code
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(130)
@@ -406,13 +600,75 @@ def main() -> None:
     except ResolverError as exc:
         _error(str(exc))
         sys.exit(EXIT_FAILURES)
-    except BrokenPipeError:
-        # `resolver scan dir | head`: the reader left; that is not an error.
-        sys.stderr.close()
-        sys.exit(EXIT_OK)
+    except (BrokenPipeError, _ReaderLeft):
+        _reader_left()
     except Exception as exc:
         _error(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)
+    # What the commands printed straight to stdout (`cache stats`, `cache export`) is flushed
+    # here, not at interpreter exit, where a full disk is a bare "Exception ignored" and exit
+    # code 120.
+    _flush_stdout()
+    sys.exit(code)
+
+
+def _occupy_closed_std_fds() -> None:
+    """Put /dev/null on each of the descriptors 0, 1 and 2 that the command was started
+    without (`<&-`, `>&-`): the next file or socket opened would get that number, and then
+    be written to as if it were stdout, or abort the run (uvloop asserts when it closes a
+    descriptor under 3). sys.stdin/stdout/stderr are None for them, as Python makes them
+    when it starts without them."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            setattr(sys, name, None)  # still closed as far as the command is concerned
+
+
+def _any_text_on(stream: TextIO) -> None:
+    """Make `stream` take any text when its encoding cannot (`LC_ALL=C` without UTF-8 mode,
+    `PYTHONIOENCODING=ascii`): the first `é` of a table or a JSON record was an "internal
+    error". A terminal keeps its encoding and shows what it cannot as escapes (`\xe9`), as
+    the table shows control characters; a file or a pipe gets UTF-8, the encoding of every
+    machine format (an escape inside a JSON string would make it invalid JSON)."""
+    try:
+        if codecs.lookup(stream.encoding).name in ("utf-8", "utf-16", "utf-32"):
+            return
+        if stream.isatty():
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
+        else:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    except (AttributeError, LookupError, OSError, TypeError, ValueError):
+        pass  # not a TextIOWrapper (a test's stream): left as it is
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, _ReaderLeft):
+        _reader_left()
+    except OutputError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_FAILURES)
+    except OSError as exc:
+        _error(f"cannot write to standard output: {exc.strerror or exc}")
+        sys.exit(EXIT_FAILURES)
+
+
+def _reader_left() -> None:
+    """`resolver scan dir | head`: the reader left; that is not an error. What is still
+    buffered for it goes nowhere (stdout pointed at /dev/null), so that the interpreter's
+    last flush cannot fail again on the closed pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_OK)
 
 
 # The tweet commands live in their own module, which registers them on `app`.

@@ -191,7 +191,7 @@ def archive_command(
                 writer.writerow(["" if row[c] is None else row[c] for c in columns])
 
     try:
-        _write(body, output)
+        _write(body, output, inputs)
     finally:
         store.close()
     sys.stderr.write(

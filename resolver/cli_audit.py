@@ -65,7 +65,9 @@ def json_line(value: Any) -> str:
 
 def _note(message: str) -> None:
     """A line for people that is not an error (a run resumed, a journal replaced)."""
-    sys.stderr.write(f"resolver: {message}\n")
+    from resolver.inputs import one_line
+
+    sys.stderr.write(f"resolver: {one_line(message)}\n")
     sys.stderr.flush()
 
 
@@ -353,13 +355,13 @@ def audit_command(
 
     finished = False
     try:
-        _write(body, output)
+        _write(body, output, [*(inputs or []), urls])
         finished = True
         if html is not None:
             import datetime as dt
 
             from resolver.audit.report import render_html
-            from resolver.fsutil import atomic_write_bytes
+            from resolver.cli import OutputError, open_output
 
             page = render_html(
                 kept,
@@ -367,7 +369,12 @@ def audit_command(
                 title="resolver audit",
                 generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             )
-            atomic_write_bytes(html, page.encode("utf-8"), clean_stale=True)
+            # open_output: whole or not at all, and `--html /dev/null` stays a device.
+            try:
+                with open_output(html) as page_file:
+                    page_file.write(page)
+            except OSError as exc:  # a folder, a full disk: one line, the old page kept
+                raise OutputError(f"cannot write --html {html}: {exc.strerror or exc}") from None
     except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C; SIGTERM is SystemExit(143)
         if journal is not None:
             _error("interrupted: what was done is kept; run the same command with --resume to continue")

@@ -305,10 +305,12 @@ def export_command(
             if output is None:
                 store.export(sys.stdout, namespace, include_expired=include_expired)
                 return
-            from resolver.fsutil import atomic_text_writer
+            from resolver.cli import open_output, refuse_output_over_input
 
+            # The export written over the database it reads would lose the cache.
+            refuse_output_over_input(output, [store.path])
             try:
-                with atomic_text_writer(output) as handle:
+                with open_output(output) as handle:
                     count = store.export(handle, namespace, include_expired=include_expired)
             except OSError as exc:
                 _fail(f"cannot write {output}: {exc.strerror or exc}")

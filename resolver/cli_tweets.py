@@ -147,9 +147,12 @@ def _read_refs(refs: list[str]) -> list[str]:
     out: list[str] = []
     for ref in refs:
         if ref == "-":
+            from resolver.expander.inputs import read_stdin_list
+
             # Bytes that are not UTF-8 name no tweet: read as U+FFFD (the reference is reported
-            # unidentified), so that the output stays valid UTF-8 whatever the locale.
-            text = sys.stdin.buffer.read().decode("utf-8", errors="replace").lstrip("\ufeff")
+            # unidentified), so that the output stays valid UTF-8 whatever the locale; a line
+            # over 1 MB (`< /dev/zero`) is refused as it arrives, not read into memory whole.
+            text = read_stdin_list()
             out.extend(
                 line.strip()
                 for line in text.splitlines()
@@ -348,7 +351,7 @@ def tweets_command(
         return writer
 
     try:
-        writer = _write(body, output)
+        writer = _write(body, output, inputs)
     finally:
         store.close()
     _summary(writer.counts, f"recovered, in {writer.articles} article(s),", started)

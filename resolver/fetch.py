@@ -27,10 +27,10 @@ import httpx
 
 from resolver.bodies import content_length, decode_text, read_bounded, retry_after
 from resolver.expander.engine import Recorder, record_exchange
-from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
+from resolver.expander.failures import CONNECT_VERDICTS, RETRYABLE, classify_exception, proxy_error_verdict
 from resolver.expander.limits import Limits
 from resolver.expander.verdicts import Verdict
-from resolver.net import ClientFactory
+from resolver.net import ClientFactory, url_problem
 
 #: Redirects followed by `get(follow=N)` are only those a service uses to point at the answer
 #: (the Wayback's replay redirects to the nearest capture); chains are the engine's job.
@@ -142,6 +142,9 @@ class Fetcher:
             return Reply(url, url, None, failure=Verdict.INVALID_URL, reason=f"invalid URL: {exc}")
         if parsed.scheme not in ("http", "https") or not parsed.host:
             return Reply(url, url, None, failure=Verdict.INVALID_URL, reason="not an http(s) URL")
+        problem = url_problem(parsed)
+        if problem is not None:
+            return Reply(url, url, None, failure=Verdict.INVALID_URL, reason=f"invalid URL: {problem}")
         gate = gate or parsed.host
         sent = 0
         reply = Reply(url, url, None, failure=Verdict.TIMEOUT, reason="not tried")
@@ -225,6 +228,10 @@ class Fetcher:
             )
         except (httpx.HTTPError, OSError, ValueError) as exc:
             verdict, reason = classify_exception(exc)
+            if isinstance(exc, httpx.ConnectError) and verdict in CONNECT_VERDICTS:
+                route = self.factory.proxy_for(parsed.scheme, parsed.host)
+                if route is not None:  # the connection that failed was to the proxy (see engine)
+                    verdict, reason = Verdict.PROXY_ERROR, f"cannot reach the proxy {route}: {reason}"
             return Reply(url, url, None, failure=verdict, reason=reason, elapsed_ms=_ms(started))
         finally:
             self.factory.checkin(lease)

@@ -12,6 +12,7 @@ import asyncio
 import os
 import signal
 import ssl
+import stat
 import sys
 import time
 import urllib.request
@@ -60,6 +61,9 @@ def ssl_context(config: NetConfig) -> ssl.SSLContext:
     bundle = config.ca_bundle or os.environ.get("SSL_CERT_FILE")
     if bundle:
         try:
+            # A named pipe would block the load for good (nobody writes a CA bundle into one).
+            if stat.S_ISFIFO(os.stat(bundle).st_mode):
+                raise UsageError(f"cannot use the CA bundle {bundle}: a named pipe, not a file")
             return ssl.create_default_context(cafile=bundle)
         except (OSError, ssl.SSLError) as exc:
             raise UsageError(f"cannot use the CA bundle {bundle}: {exc}") from None
@@ -78,6 +82,24 @@ def make_client(config: NetConfig | None = None) -> httpx.Client:
         headers={"User-Agent": config.user_agent},
         timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout),
     )
+
+
+def url_problem(url: httpx.URL) -> str | None:
+    """Why httpx's parse of `url` still cannot be fetched, or None.
+
+    httpx accepts any integer port (`:65536`, `:-1`) and percent-encodes a space in a host
+    (`http://a b/` has host `a%20b`); a request then fails at the socket or the proxy, which
+    reads as a DNS failure or a 502 when the URL itself is what is wrong.
+    """
+    port = url.port
+    if port is not None and not 0 < port < 65536:
+        return f"port {port} is out of range (1-65535)"
+    host = url.host
+    # An IPv6 literal may carry a zone ID ("fe80::1%eth0"); any other host with "%" held a
+    # character no host name can (a space, a control character).
+    if "%" in host and ":" not in host:
+        return f"the host {host!r} is not a host name"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +121,9 @@ def fetch_article(
     config = config or NetConfig(timeout=timeout)
     deadline = time.monotonic() + timeout
     try:
+        problem = url_problem(httpx.URL(url))
+        if problem is not None:
+            raise FetchError(url, f"invalid URL: {problem}")
         with make_client(config) as client, client.stream("GET", url) as response:
             if response.status_code >= 400:
                 raise FetchError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
@@ -422,6 +447,9 @@ def check_proxy_url(url: str, where: str) -> None:
         raise UsageError(f"{where}: {url!r} is not a proxy URL ({exc})") from None
     if parsed.scheme not in ("http", "https", "socks5", "socks5h") or not parsed.host or " " in url:
         raise UsageError(f"{where}: {url!r} is not a proxy URL (http://HOST:PORT, https:// or socks5://)")
+    problem = url_problem(parsed)
+    if problem is not None:  # `:99999`: every link would fail on the proxy, one by one
+        raise UsageError(f"{where}: {url!r} is not a proxy URL ({problem})")
     if parsed.scheme.startswith("socks"):
         try:
             import socksio  # noqa: F401

@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,7 @@ class Journal:
         self._fd = -1
         self._lock = -1
         try:
+            _check_ours(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _lock(path)
             if resume and path.exists():
@@ -232,6 +234,32 @@ class Journal:
         with contextlib.suppress(OSError):
             os.unlink(f"{self.path}.lock")
         self.close()
+
+
+def _check_ours(path: Path) -> None:
+    """UsageError unless `path` is missing, empty or a journal: a run replaces its journal and
+    a finished one deletes it, so `--journal notes.txt` (or the article itself) would lose
+    the file, and `--journal /dev/null` run as root would put a regular file in /dev, then
+    delete it."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"journal {path}: not a regular file (choose another with --journal)")
+    if st.st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        header = handle.readline(1 << 16)
+    try:
+        head = json.loads(header)
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or head.get("journal") != JOURNAL_FORMAT:
+        raise UsageError(
+            f"journal {path}: is not a resolver journal, and a run would replace it, then delete it "
+            "(choose another with --journal)"
+        )
 
 
 def _lock(path: Path) -> int:

@@ -36,12 +36,12 @@ from resolver.bodies import content_length as _content_length
 from resolver.bodies import decoder_for as _decoder
 from resolver.bodies import retry_after as _retry_after
 from resolver.expander import guard
-from resolver.expander.failures import RETRYABLE, classify_exception, proxy_error_verdict
+from resolver.expander.failures import CONNECT_VERDICTS, RETRYABLE, classify_exception, proxy_error_verdict
 from resolver.expander.limits import Limits
 from resolver.expander.relocation import find_relocation, refresh_target
 from resolver.expander.verdicts import VERDICTS, Verdict, Via, verdict_for_status
 from resolver.models import Expansion, Hop, StatusRef
-from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig
+from resolver.net import DEFAULT_USER_AGENT, ClientFactory, NetConfig, url_problem
 from resolver.rules import TWITTER_HOSTS, host_of, is_shortener_host, parse_status_url
 
 #: Cache namespaces. "expand": a shortener's hops up to its target, kept for good (codes are
@@ -511,6 +511,9 @@ class Expander:
             )
         if not host:
             return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason="the URL has no host"), 1, spent
+        problem = url_problem(parsed)
+        if problem is not None:
+            return _Answer(None, 0.0, failure=Verdict.INVALID_URL, reason=f"invalid URL: {problem}"), 1, spent
         if not options.allow_private:
             problem = await self._guard(parsed.scheme, host, parsed.port)
             if problem is not None:
@@ -630,6 +633,14 @@ class Expander:
             )
         except (httpx.HTTPError, OSError, ValueError) as exc:
             verdict, reason = classify_exception(exc)
+            connecting = isinstance(exc, httpx.ConnectError) and verdict in CONNECT_VERDICTS
+            route = self.factory.proxy_for(parsed.scheme, host) if connecting else None
+            if route is not None:
+                # Through a proxy the only connection made is to the proxy: its name not
+                # resolving (HTTPS_PROXY=garbage) or its port refusing says nothing about the
+                # link, which a dns-failure would call dead (and `audit` would report so). A
+                # TLS error is the origin's (through the tunnel), and stays one.
+                verdict, reason = Verdict.PROXY_ERROR, f"cannot reach the proxy {route}: {reason}"
             if isinstance(exc, httpx.ProxyError) and verdict is Verdict.PROXY_ERROR:
                 diagnosed = await self._diagnose_tunnel(parsed, host, deadline)
                 if diagnosed is not None:

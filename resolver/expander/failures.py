@@ -145,6 +145,10 @@ def _short(exc: BaseException) -> str:
     return message.splitlines()[0][:300]
 
 
+#: The verdicts of a connection that could not be made (not of what came through one): behind
+#: a proxy, they are the proxy's (see `Expander._request`).
+CONNECT_VERDICTS = frozenset({Verdict.DNS_FAILURE, Verdict.CONNECT_REFUSED, Verdict.CONNECT_FAILED})
+
 #: Verdicts worth another try (the cache never keeps them either).
 RETRYABLE = frozenset(
     {
@@ -160,6 +164,7 @@ RETRYABLE = frozenset(
 )
 
 __all__ = [
+    "CONNECT_VERDICTS",
     "ERROR_PHRASES",
     "RETRYABLE",
     "SQUID_ERRORS",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from resolver.errors import InputError
@@ -26,7 +27,7 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     for arg in args:
         lines: Iterable[str] = [arg]
         if arg == "-":
-            text = _read_stdin()
+            text = read_stdin_list()
             if text.lstrip().startswith(("{", "[")) or _is_scan_csv(text):
                 # `resolver scan ... | resolver expand -`: a scan output, read as --from-scan.
                 for url in _scan_text_links(text, "-", all_links=all_links):
@@ -45,21 +46,63 @@ def read_links(args: Iterable[str], *, from_scan: str | None = None, all_links: 
     return list(seen)
 
 
-def _read_stdin() -> str:
+#: The longest line of a URL list: 10,000-character URLs exist, a megabyte of one is not a
+#: URL but `/dev/zero` or a binary file, which would otherwise be read into memory whole.
+MAX_LIST_LINE = 1 << 20
+_CHUNK = 1 << 20
+
+
+def read_stdin_list() -> str:
+    """A URL list on stdin: a byte-order mark dropped, undecodable bytes as U+FFFD (the line
+    is still reported, as invalid-url), and a line over MAX_LIST_LINE refused as it arrives.
+    A scan output piped in (JSON, JSON Lines, CSV: one article's line may be megabytes) is
+    read as it is."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    parts: list[str] = []
+    line = 0  # the length of the line being read so far
+    handle = sys.stdin.buffer
+    capped: bool | None = None  # a scan output piped in has lines of any length: no cap
+    while chunk := handle.read(_CHUNK):
+        if capped is None:
+            head = chunk.lstrip(b"\xef\xbb\xbf \t\r\n")
+            capped = not head.startswith((b"{", b"[", _SCAN_CSV_HEADER.encode()))
+        if not capped:
+            parts.append(decoder.decode(chunk))
+            continue
+        pieces = chunk.split(b"\n")
+        # The first piece continues the line the last chunk ended in; the others start lines.
+        longest = max([line + len(pieces[0]), *map(len, pieces[1:])])
+        line = len(pieces[-1]) if len(pieces) > 1 else line + len(pieces[0])
+        if longest > MAX_LIST_LINE:
+            raise InputError("-", "a line of stdin is over 1 MB: not a list of URLs")
+        parts.append(decoder.decode(chunk))
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts)
+
+
+def _read_scan_output(source: str) -> str:
+    """A scan output (file, named pipe or `-`), read a chunk at a time so that a binary file or
+    a device (`/dev/zero`, `/dev/urandom`) is refused at its first bad byte, not read whole:
+    the scan's JSON, JSON Lines and CSV are UTF-8 and never hold a raw NUL byte."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    parts: list[str] = []
     try:
-        return sys.stdin.read()
+        with contextlib.nullcontext(sys.stdin.buffer) if source == "-" else open(source, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                if b"\0" in chunk:
+                    raise InputError(source, "not a `resolver scan` output: binary data (a NUL byte)")
+                parts.append(decoder.decode(chunk))
+            parts.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
-        raise InputError("-", "stdin is not text (one URL a line expected)") from None
+        raise InputError(source, "not a `resolver scan` output: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(source, f"cannot read the scan output: {exc.strerror or exc}") from None
+    return "".join(parts)
 
 
 def scan_links(source: str, *, all_links: bool = False) -> Iterator[str]:
     """The links of a `resolver scan --format json|jsonl|csv` output, in order."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            source, f"cannot read the scan output: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+    text = _read_scan_output(source)
     yield from _scan_text_links(text, source, all_links=all_links)
 
 
@@ -68,7 +111,12 @@ def _scan_text_links(text: str, source: str, *, all_links: bool) -> Iterator[str
         yield from _scan_csv_links(text, all_links=all_links)
         return
     for article in _articles(text, source):
-        for link in article.get("links") or ():
+        links = article.get("links")
+        if links is None:
+            continue
+        if not isinstance(links, list):  # `{"links": 5}`: not what scan writes
+            raise InputError(source, "not a `resolver scan` output (`links` is not a list)")
+        for link in links:
             if not isinstance(link, dict) or not isinstance(link.get("url"), str):
                 continue
             if all_links or link.get("kind") in SHORT_KINDS:
@@ -127,4 +175,4 @@ def _articles(text: str, source: str) -> Iterator[dict[str, Any]]:
             raise InputError(source, "not a `resolver scan` output (objects with `links` expected)")
 
 
-__all__ = ["SHORT_KINDS", "read_links", "scan_links"]
+__all__ = ["MAX_LIST_LINE", "SHORT_KINDS", "read_links", "read_stdin_list", "scan_links"]
