@@ -1261,3 +1261,15 @@ def test_what_a_style_block_loads_counts_against_max_resources(
     html = folder / copy["html"]
     assert "<img>" in html.read_text(encoding="utf-8")
     assert [t.read_bytes() for t in local_targets(html)] == [PNG + b"a", PNG + b"b"]
+
+
+def test_a_link_with_a_non_ascii_path_is_archived(twitter_web: TwitterWeb, tmp_path: Path) -> None:
+    """An IRI (`/café`, `/статья`): fetched percent-encoded, its request line ASCII in the WARC."""
+    web = twitter_web.web
+    web.page(
+        "https://iri.example/caf%C3%A9/%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F",
+        "<html><head><title>Café</title></head><body><p>статья</p></body></html>",
+    )
+    folder, copy = archive_page(tmp_path, "https://iri.example/café/статья")
+    assert "статья" in (folder / copy["text"]).read_text(encoding="utf-8")
+    assert verify_folder(folder).intact

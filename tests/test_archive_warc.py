@@ -227,6 +227,10 @@ REQUEST_LINES = [
     # HTTP/2 and HTTP/3 exchanges are written as HTTP/1.1, as web archiving tools do.
     ("https://example.com/h2", "HTTP/2", "GET /h2 HTTP/1.1"),
     ("https://example.com/h3", "HTTP/3", "GET /h3 HTTP/1.1"),
+    # An IRI's path and query went out percent-encoded (as httpx sends them): the request line
+    # is ASCII, the target URI the link as cited.
+    ("https://example.com/café?q=é", "HTTP/1.1", "GET /caf%C3%A9?q=%C3%A9 HTTP/1.1"),
+    ("https://bit.ly/статья", "HTTP/1.1", "GET /%D1%81%D1%82%D0%B0%D1%82%D1%8C%D1%8F HTTP/1.1"),
 ]
 
 

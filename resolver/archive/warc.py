@@ -296,6 +296,9 @@ def _request_headers(exchange: Exchange) -> StatusAndHeaders:
     target = parts.path or "/"
     if "?" in exchange.url.split("#", 1)[0]:
         target += "?" + parts.query
+    # An IRI's path (`/café`, `/статья`) went out percent-encoded, as httpx sends it; a request
+    # line holds ASCII only (warcio refuses anything else).
+    target = _ascii(target)
     headers = []
     for name, value in exchange.request_headers:
         if _writable(name, value) and name.lower() not in PRIVATE_REQUEST_HEADERS:
