@@ -547,15 +547,20 @@ def refuse_output_over_input(output: str, inputs: Iterable[str | None], option: 
 
 
 def _check_output(output: str) -> None:
-    """A usage error, before any work, when `-o FILE` cannot be written where it is asked."""
+    """A usage error, before any work (no request is made yet), when `-o FILE` cannot be
+    written where it is asked: the file is written whole at the end, so a missing folder would
+    otherwise surface only then, as an internal error after the whole run."""
     target = os.path.abspath(output)
     folder = os.path.dirname(target)
     if os.path.isdir(target):
-        raise UsageError(f"-o {output}: is a folder, not a file")
-    if not os.path.isdir(folder):
-        raise UsageError(f"-o {output}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"-o {output}: the folder {folder} is not writable")
+        problem = "is a folder, not a file"
+    elif not os.path.isdir(folder):
+        problem = f"the folder {folder} does not exist"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"the folder {folder} is not writable"
+    else:
+        return
+    raise UsageError(f"--output {output}: {problem}")  # `_error` makes it one inert line
 
 
 def main() -> None:

@@ -8,10 +8,8 @@ when a tweet is not `available`; 2 usage errors.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -170,29 +168,6 @@ def _summary(counts: dict[str, int], what: str, started: float) -> None:
     sys.stderr.write(f"resolver: {what} {total} tweets in {time.perf_counter() - started:.1f} s{tail}\n")
 
 
-def _check_output(output: str | None) -> None:
-    """A --output that cannot be written is a usage error, said before any request is made.
-
-    The file is written whole at the end, through a temp file beside it: without this check a
-    missing folder or a folder given as FILE surfaced only then, as an internal error after
-    the whole run's requests.
-    """
-    if output is None:
-        return
-    target = Path(output)
-    folder = target.parent
-    if target.is_dir():
-        problem = "is a folder; give a file name"
-    elif not folder.is_dir():
-        problem = f"its folder {folder} does not exist"
-    elif not os.access(folder, os.W_OK | os.X_OK):
-        problem = f"its folder {folder} is not writable"
-    else:
-        return
-    _error(f"--output {visible_escapes(output)}: {problem}")
-    raise typer.Exit(EXIT_USAGE)
-
-
 @app.command("tweet")
 def tweet_command(
     refs: Annotated[
@@ -238,7 +213,6 @@ def tweet_command(
     if not items:
         _error("nothing to look up: give tweet IDs, status URLs, t.co or pic.twitter.com links, or '-'")
         raise typer.Exit(EXIT_USAGE)
-    _check_output(output)
     options, config, store = _setup(
         concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
         max_retry_wait=max_retry_wait, lang=lang, mirrors=mirrors, no_mirrors=no_mirrors,
@@ -319,7 +293,6 @@ def tweets_command(
     if not inputs:
         _error("nothing to read: give articles (files, directories, '-' or URLs)")
         raise typer.Exit(EXIT_USAGE)
-    _check_output(output)
     options, config, store = _setup(
         concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries,
         max_retry_wait=max_retry_wait, lang=lang, mirrors=mirrors, no_mirrors=no_mirrors,

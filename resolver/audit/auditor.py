@@ -39,6 +39,7 @@ from resolver.audit.model import NOT_CHECKED, AuditRecord, AuditVerdict, Outcome
 from resolver.audit.sampler import PageSampler, html_text
 from resolver.audit.signals import page_facts, sibling_url, similar_pages
 from resolver.expander.engine import Expander, ExpandOptions
+from resolver.expander.inputs import MAX_LIST_LINE
 from resolver.expander.limits import Limits
 from resolver.fetch import Fetcher
 from resolver.models import ArticleScan, Link, ScanFailure, StatusRef, Where
@@ -588,10 +589,6 @@ async def aaudit_iter(
 URL_BATCH = 256
 
 
-#: The longest line of `--urls FILE`: a 10,000-character URL is one, a megabyte is not.
-MAX_URL_LINE = 1 << 20
-
-
 def read_url_list(path: str) -> list[str]:
     """`--urls FILE`: one link a line ('-': stdin); blank lines and `#` comments skipped.
 
@@ -618,10 +615,10 @@ def url_batches(path: str, size: int = URL_BATCH) -> Iterator[list[tuple[int, st
     try:
         # readline with a limit, not `for raw in handle`: a line with no end (`/dev/zero`, a
         # binary file) would otherwise be read into memory whole before any check.
-        for number, raw in enumerate(iter(lambda: handle.readline(MAX_URL_LINE + 1), ""), 1):
+        for number, raw in enumerate(iter(lambda: handle.readline(MAX_LIST_LINE + 1), ""), 1):
             if "\x00" in raw:  # a list of links is text: this is an image, an archive, a binary
                 raise UsageError(f"--urls {path}: not a list of links (binary data, line {number})")
-            if len(raw) > MAX_URL_LINE:
+            if len(raw) > MAX_LIST_LINE:
                 raise UsageError(f"--urls {path}: not a list of links (line {number} is over 1 MB)")
             if number == 1:  # a byte-order mark (Notepad's UTF-8) is not part of the first link
                 raw = raw.lstrip("\ufeff")
